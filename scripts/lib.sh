@@ -1,0 +1,47 @@
+# Shared shell helpers for the scripts in this folder. Source it; do not run it.
+# shellcheck shell=bash
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="${VENV:-$REPO_ROOT/.venv}"
+export PATH="$VENV/bin:$PATH"
+export ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg"
+# Images and hosts of the lab carry this label so that lab-down finds exactly them.
+LAB_LABEL="pacs.orthanc.lab"
+LAB_PREFIX="${LAB_PREFIX:-pacs-lab}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The Debian mirror this machine already uses, so no host name is written into the project.
+debian_mirror() {
+  local uri=""
+  if [[ -r /etc/apt/sources.list.d/debian.sources ]]; then
+    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [[ -z "$uri" && -r /etc/apt/sources.list ]]; then
+    uri=$(awk '$1=="deb"{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  [[ -n "$uri" ]] || die "cannot find a Debian mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  echo "$uri"
+}
+
+apt_install() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  log "apt-get install ${missing[*]}"
+  # Retry once: a stale package list is the usual cause of a 404 from the mirror.
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/pacs-apt.log 2>&1; then
+    apt-get update -qq >/tmp/pacs-apt.log 2>&1 || true
+    apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/pacs-apt.log 2>&1 \
+      || { tail -20 /tmp/pacs-apt.log >&2; die "apt-get install ${missing[*]} failed"; }
+  fi
+}
+
+# A file's content hash, used as a recipe fingerprint for cached images.
+recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
