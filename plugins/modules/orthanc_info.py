@@ -55,7 +55,8 @@ options:
     description:
       - Path, on the host where the module runs, of the configuration Orthanc was started with (a JSON file,
         or a folder whose C(*.json) files Orthanc merges; comments allowed).
-      - Read to report RV(modalities_in_database); Orthanc's REST API does not expose that setting.
+      - Read to report RV(modalities_in_database) and RV(modalities_persistent); Orthanc's REST API does not
+        expose these settings.
     type: path
 seealso:
   - module: pacs.orthanc.orthanc_modalities
@@ -154,10 +155,24 @@ index:
 modalities_in_database:
   description:
     - C(DicomModalitiesInDatabase) read from O(config_path); V(null) when O(config_path) is not given.
-    - V(true) means modalities registered through REST are kept in the index database and survive restarts.
+    - V(true) means modalities registered through REST are written to the index database.
   returned: always
   type: bool
   sample: true
+modalities_persistent:
+  description:
+    - Whether modalities registered through REST survive a restart, read from O(config_path). They do when
+      C(DicomModalitiesInDatabase) is true and, with an index plugin, C(DatabaseServerIdentifier) is set (the
+      plugin stores the list under that identifier, which otherwise derives from MAC addresses and ports).
+    - V(null) when O(config_path) is not given.
+  returned: always
+  type: bool
+  sample: true
+modalities_persistence:
+  description: Why RV(modalities_persistent) is what it is; V(null) when O(config_path) is not given.
+  returned: always
+  type: str
+  sample: DicomModalitiesInDatabase is true and DatabaseServerIdentifier is 'pacs-1' in /etc/orthanc/orthanc.json
 """
 
 # The imports follow the documentation, as in every Ansible module (hence noqa: E402).
@@ -169,7 +184,11 @@ from ansible_collections.pacs.orthanc.plugins.module_utils.api import (  # noqa:
     orthanc_argument_spec,
     quote_name,
 )
-from ansible_collections.pacs.orthanc.plugins.module_utils.config import ConfigError, modalities_in_database  # noqa: E402
+from ansible_collections.pacs.orthanc.plugins.module_utils.config import (  # noqa: E402
+    ConfigError,
+    modalities_in_database,
+    persistence_of,
+)
 
 INDEX_PLUGIN_IDS = ("postgresql-index", "mysql-index", "odbc-index")
 
@@ -249,10 +268,11 @@ def main():
     p = module.params
     if p["database_timeout"] < 1:
         module.fail_json(msg="database_timeout must be at least 1 second, got %d" % p["database_timeout"])
-    in_database = None
+    in_database = persistent = reason = None
     if p["config_path"]:
         try:
             in_database = modalities_in_database(p["config_path"])
+            persistent, reason = persistence_of(p["config_path"])
         except ConfigError as exc:
             module.fail_json(msg=str(exc))
 
@@ -262,6 +282,8 @@ def main():
     except OrthancError as exc:
         module.fail_json(msg=str(exc), status=exc.status)
     facts["modalities_in_database"] = in_database
+    facts["modalities_persistent"] = persistent
+    facts["modalities_persistence"] = reason
 
     expected = p["expect_index"]
     index = facts["index"]

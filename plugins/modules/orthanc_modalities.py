@@ -205,8 +205,9 @@ removed:
   sample: [old-ws]
 persistent:
   description:
-    - V(true) when O(config_path) has C(DicomModalitiesInDatabase) true, V(false) when not (memory only),
-      V(null) when O(config_path) is not given.
+    - V(true) when O(config_path) shows that registrations survive a restart (C(DicomModalitiesInDatabase)
+      true, and C(DatabaseServerIdentifier) set when an index plugin is enabled), V(false) when they do not,
+      V(null) when O(config_path) is not given. See O(config_path).
   returned: always
   type: bool
   sample: true
@@ -289,7 +290,8 @@ def main():
     problems = validate(entries)
     if problems:
         module.fail_json(msg="; ".join(problems))
-    persistent = persistence(module)
+    persistence_info = persistence(module)
+    persistent = persistence_info[0]
 
     client = OrthancClient.from_module(module)
     added, updated, removed = [], [], []
@@ -341,7 +343,7 @@ def main():
         module.fail_json(msg=str(exc), status=exc.status, persistent=persistent, requests=client.requests)
 
     changed_names = added + updated + removed
-    persistence_warning(module, persistent, changed_names)
+    persistence_warning(module, persistence_info, changed_names)
     result = dict(
         changed=bool(changed_names),
         modalities=dict((name, to_module_shape(entry)) for name, entry in sorted(after.items())),

@@ -202,8 +202,9 @@ differences:
   sample: [port, allow_move]
 persistent:
   description:
-    - V(true) when O(config_path) has C(DicomModalitiesInDatabase) true (the entry is kept in Orthanc's
-      database), V(false) when it has not (memory only), V(null) when O(config_path) is not given.
+    - V(true) when O(config_path) shows that registrations survive a restart (C(DicomModalitiesInDatabase)
+      true, and C(DatabaseServerIdentifier) set when an index plugin is enabled), V(false) when they do not,
+      V(null) when O(config_path) is not given. See O(config_path).
   returned: always
   type: bool
   sample: true
@@ -269,7 +270,8 @@ def main():
         problems = [problem] if problem else []
     if problems:
         module.fail_json(msg="; ".join(problems))
-    persistent = persistence(module)
+    persistence_info = persistence(module)
+    persistent = persistence_info[0]
 
     client = OrthancClient.from_module(module)
     path = modality_path(name)
@@ -301,7 +303,7 @@ def main():
     except OrthancError as exc:
         module.fail_json(msg="modality '%s': %s" % (name, exc), status=exc.status, persistent=persistent)
 
-    persistence_warning(module, persistent, [name] if changed else [])
+    persistence_warning(module, persistence_info, [name] if changed else [])
     result = dict(
         changed=changed,
         name=name,

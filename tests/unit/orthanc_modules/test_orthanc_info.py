@@ -96,6 +96,19 @@ def test_modalities_in_database_from_config(orthanc, run_module, tmp_path):
     result = run_module("orthanc_info", {"config_path": str(config)})
 
     assert result["modalities_in_database"] is True
+    assert result["modalities_persistent"] is True
+    assert result["modalities_persistence"] == f"DicomModalitiesInDatabase is true in {config} (built-in SQLite index)"
+
+
+def test_modalities_in_database_without_server_identifier_are_not_persistent(orthanc, run_module, tmp_path):
+    config = tmp_path / "orthanc.json"
+    config.write_text('{"DicomModalitiesInDatabase": true, "PostgreSQL": {"EnableIndex": true}}')
+
+    result = run_module("orthanc_info", {"config_path": str(config)})
+
+    assert result["modalities_in_database"] is True
+    assert result["modalities_persistent"] is False
+    assert "DatabaseServerIdentifier, which is not set" in result["modalities_persistence"]
 
 
 def test_invalid_config_is_reported(orthanc, run_module, tmp_path):

@@ -175,7 +175,7 @@ def test_memory_only_registrations_warn_with_names(orthanc, run_module, tmp_path
 
     assert result["persistent"] is False
     (warning,) = warnings_of(result)
-    assert "memory only (m000, m001)" in warning
+    assert warning.startswith("Modalities changed (m000, m001) will not survive a restart of Orthanc: ")
 
 
 def test_no_warning_when_nothing_changes(orthanc, run_module, tmp_path):

@@ -255,8 +255,32 @@ def test_memory_only_registration_warns(orthanc, run_module, tmp_path):
 
     assert result["persistent"] is False
     (warning,) = warnings_of(result)
-    assert "Modalities changed in Orthanc's memory only (ct1)" in warning
-    assert "vanish at the next restart" in warning
+    assert warning == (
+        f"Modalities changed (ct1) will not survive a restart of Orthanc: DicomModalitiesInDatabase is false in "
+        f"{config}: REST registrations live in Orthanc's memory only and vanish at the next restart."
+    )
+
+
+def test_postgresql_index_without_server_identifier_is_not_persistent(orthanc, run_module, tmp_path):
+    config = tmp_path / "orthanc.json"
+    config.write_text('{"DicomModalitiesInDatabase": true, "PostgreSQL": {"EnableIndex": true}}')
+
+    result = run_module("orthanc_modality", dict(CT, config_path=str(config)))
+
+    assert result["persistent"] is False
+    (warning,) = warnings_of(result)
+    assert "the PostgreSQL index stores modalities under DatabaseServerIdentifier, which is not set" in warning
+    assert "Set DatabaseServerIdentifier to a stable value" in warning
+
+
+def test_postgresql_index_with_server_identifier_is_persistent(orthanc, run_module, tmp_path):
+    config = tmp_path / "orthanc.json"
+    config.write_text(
+        '{"DicomModalitiesInDatabase": true, "DatabaseServerIdentifier": "pacs-1", "PostgreSQL": {"EnableIndex": true}}'
+    )
+    result = run_module("orthanc_modality", dict(CT, config_path=str(config)))
+    assert result["persistent"] is True
+    assert warnings_of(result) == []
 
 
 def test_database_registration_is_persistent_and_quiet(orthanc, run_module, tmp_path):
@@ -276,7 +300,8 @@ def test_require_persistent_fails_before_any_request(orthanc, run_module, tmp_pa
     result = run_module("orthanc_modality", dict(CT, config_path=str(config), require_persistent=True))
 
     assert result["failed"] is True
-    assert "has DicomModalitiesInDatabase false" in result["msg"]
+    assert result["msg"].startswith("require_persistent is set, but registrations would not persist: ")
+    assert "DicomModalitiesInDatabase is false" in result["msg"]
     assert orthanc.requests == []
 
 
