@@ -46,14 +46,14 @@ def target():
     run(["scripts/lab.sh", "image"])
     run(["docker", "rm", "--force", TARGET], check=False)
     run(["docker", "run", "--detach", "--rm", "--name", TARGET, "pacs-lab/host:trixie", "sleep", "infinity"])
-    # A Debian container has no /etc/yum.repos.d: template (even in check mode) needs the directory.
-    key = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\ntest key, not a real one\n-----END PGP PUBLIC KEY BLOCK-----\n"
-    run(
-        ["docker", "exec", "-i", TARGET, "sh", "-c", "mkdir -p /etc/yum.repos.d && cat > /root/docker-test-key.asc"],
-        input=key,
-    )
-    yield TARGET
-    run(["docker", "rm", "--force", TARGET], check=False)
+    try:
+        # A Debian container has no /etc/yum.repos.d: template (even in check mode) needs the directory.
+        key = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\ntest key, not a real one\n-----END PGP PUBLIC KEY BLOCK-----\n"
+        prepare = "mkdir -p /etc/yum.repos.d && cat > /root/docker-test-key.asc"
+        run(["docker", "exec", "-i", TARGET, "sh", "-c", prepare], input=key)
+        yield TARGET
+    finally:
+        run(["docker", "rm", "--force", TARGET], check=False)
 
 
 def apply_role(target, os_facts, **variables):
