@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import json
 import socket
+import ssl
 import time
 
 from ansible.module_utils.basic import env_fallback
@@ -18,7 +19,12 @@ from ansible.module_utils.six.moves.http_client import HTTPException
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request
+
+try:
+    from ansible.module_utils.urls import make_context
+except ImportError:  # older ansible-core: urls builds a context per request
+    make_context = None
 
 DEFAULT_URL = "http://127.0.0.1:8042"
 
@@ -35,6 +41,15 @@ ORTHANC_ARGUMENT_SPEC = dict(
 # Statuses that mean "ask again in a moment": Orthanc answers 503 while its database is not available
 # (starting, or PostgreSQL restarting); a reverse proxy in front of a starting Orthanc answers 502/504.
 RETRY_STATUSES = (502, 503, 504)
+
+
+def http_open(url, method, context=None, **kwargs):
+    """The HTTP boundary: one request through ansible.module_utils.urls (unit tests replace this function).
+
+    ``context`` is the client's TLS context, built once: left to urls, every request would build one and
+    load the system CA store again (about 50 ms per request, measured; 100 writes took 5 s instead of 1 s).
+    """
+    return Request().open(method, url, context=context, **kwargs)
 
 
 def _sleep(seconds):
@@ -121,8 +136,9 @@ class OrthancClient:
         self.validate_certs = validate_certs
         self.timeout = timeout
         self.startup_timeout = max(0, startup_timeout or 0)
-        # open_url is looked up at call time so tests can patch it at the HTTP boundary.
+        # http_open is looked up at call time so tests can patch it at the HTTP boundary.
         self._opener = opener
+        self._context = None
         self._sleep = sleep or _sleep
         self._clock = clock or _now
         self.requests = 0
@@ -140,13 +156,24 @@ class OrthancClient:
         )
 
     # -- one request ---------------------------------------------------------------------------------
+    def _tls_context(self):
+        """One TLS context for all requests of this client (None: let urls build its own)."""
+        if self._context is None and make_context is not None:
+            if self.base_url.lower().startswith("https:"):
+                self._context = make_context(validate_certs=self.validate_certs)
+            else:
+                # Plain HTTP and redirects off: the context is never used, only spares urls building one.
+                self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return self._context
+
     def _open(self, method, url, data, headers, timeout):
-        opener = self._opener or open_url
+        opener = self._opener or http_open
         return opener(
             url,
+            method=method,
+            context=self._tls_context(),
             data=data,
             headers=headers,
-            method=method,
             timeout=timeout,
             validate_certs=self.validate_certs,
             url_username=self.username,

@@ -1,4 +1,4 @@
-"""Unit-test harness: the real AnsibleModule, with only the HTTP boundary (open_url) replaced by a fake Orthanc.
+"""Unit-test harness: the real AnsibleModule, with only the HTTP boundary (api.http_open) replaced by a fake Orthanc.
 
 The fake keeps Orthanc's observable REST behaviour that the modules rely on (checked against Orthanc 1.10.1
 by the integration tests in tests/integration/orthanc_native): 404 documents, PUT replacing whole entries,
@@ -56,12 +56,12 @@ class Response:
 
 
 class FakeOrthanc:
-    """Answers open_url calls like Orthanc would, and records every request."""
+    """Answers http_open calls like Orthanc would, and records every request."""
 
     def __init__(self):
         self.modalities = {}
         self.requests = []  # (method, path, decoded body)
-        self.calls = []  # open_url keyword arguments
+        self.calls = []  # http_open keyword arguments
         self.users = {"admin": "secret"}
         self.refuse_connections = 0  # next N requests: connection refused (Orthanc not started yet)
         self.unavailable = 0  # next N requests: 503 (database not available)
@@ -94,11 +94,11 @@ class FakeOrthanc:
         return [r for r in self.requests if r[0] != "GET"]
 
     # -- the HTTP boundary ---------------------------------------------------------------------------
-    def __call__(self, url, data=None, headers=None, method=None, timeout=None, **kwargs):
+    def __call__(self, url, method=None, data=None, headers=None, timeout=None, context=None, **kwargs):
         assert url.startswith(URL), url
         path = url[len(URL) :]
         body = json.loads(data) if data else None
-        self.calls.append(dict(kwargs, url=url, method=method, timeout=timeout, headers=headers))
+        self.calls.append(dict(kwargs, url=url, method=method, timeout=timeout, headers=headers, context=context))
         self.requests.append((method, path, body))
         if self.refuse_connections:
             self.refuse_connections -= 1
@@ -211,7 +211,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def orthanc(monkeypatch, clock):
     fake = FakeOrthanc()
-    monkeypatch.setattr(f"{API}.open_url", fake)
+    monkeypatch.setattr(f"{API}.http_open", fake)
     for key in ("ORTHANC_URL", "ORTHANC_USERNAME", "ORTHANC_PASSWORD"):
         monkeypatch.delenv(key, raising=False)
     return fake

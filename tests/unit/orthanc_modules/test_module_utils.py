@@ -1,6 +1,7 @@
 """The plain functions behind the modules: validation, normalisation, configuration reading, the client."""
 
 import io
+import ssl
 import urllib.error
 
 import pytest
@@ -172,3 +173,19 @@ def test_client_error_without_body_still_names_request_and_status():
         client.delete("/modalities/x")
     assert str(exc.value).startswith("DELETE http://127.0.0.1:8042/modalities/x failed: HTTP 403 Forbidden")
     assert exc.value.status == 403
+
+
+def test_one_tls_context_serves_every_request():
+    opener = _Opener(_Answer(b"{}"), _Answer(b"{}"))
+    contexts = []
+    client = api.OrthancClient(opener=lambda url, **kw: contexts.append(kw["context"]) or opener(url, **kw))
+    client.get("/a")
+    client.get("/b")
+    assert contexts[0] is contexts[1]
+
+
+@pytest.mark.parametrize(("validate", "mode"), [(True, ssl.CERT_REQUIRED), (False, ssl.CERT_NONE)])
+def test_https_context_follows_validate_certs(validate, mode):
+    context = api.OrthancClient("https://pacs.example:8042", validate_certs=validate)._tls_context()
+    assert context.verify_mode == mode
+    assert context.check_hostname is validate

@@ -1,4 +1,4 @@
-"""pacs.orthanc.orthanc_modality through the real AnsibleModule; only open_url is fake."""
+"""pacs.orthanc.orthanc_modality through the real AnsibleModule; only the HTTP boundary (api.http_open) is fake."""
 
 import json
 
