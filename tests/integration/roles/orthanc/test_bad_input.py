@@ -1,0 +1,76 @@
+"""Bad input to the orthanc role is refused in preflight, naming the variable, before the host changes."""
+
+import json
+
+import pytest
+
+from tests.conftest import REPO_ROOT, run
+
+PLAYBOOK = REPO_ROOT / "tests" / "integration" / "roles" / "orthanc" / "preflight.yml"
+GOOD_MODALITY = {"name": "ct1", "aet": "CT1", "host": "192.0.2.10", "port": 104}
+
+CASES = {
+    "empty_aet": ({"orthanc_aet": ""}, "orthanc_aet must be a DICOM AE title"),
+    "long_aet": ({"orthanc_aet": "A" * 17}, "orthanc_aet must be a DICOM AE title"),
+    "backslash_aet": ({"orthanc_aet": "BAD\\AET"}, "orthanc_aet must be a DICOM AE title"),
+    "control_char_client_aet": ({"orthanc_client_aet": "BAD\tAET"}, "orthanc_client_aet must be a DICOM AE title"),
+    "same_aet_for_client": (
+        {"orthanc_client_enabled": True, "orthanc_client_aet": "ORTHANC"},
+        "orthanc_client_aet must differ from orthanc_aet",
+    ),
+    "port_clash": ({"orthanc_http_port": 4242}, "orthanc_dicom_port and orthanc_http_port"),
+    "port_clash_client_adminer": (
+        {"orthanc_client_enabled": True, "orthanc_adminer_enabled": True, "orthanc_adminer_port": 8043},
+        "orthanc_client_http_port and orthanc_adminer_port",
+    ),
+    "port_out_of_range": ({"orthanc_dicom_port": 70000}, "orthanc_dicom_port must be a port from 1 to 65535"),
+    "admin_password_short": ({"orthanc_admin_password": "short"}, "orthanc_admin_password must be at least 12"),
+    "postgres_password_short": ({"orthanc_postgres_password": "abc"}, "orthanc_postgres_password must be at least 12"),
+    "user_password_short": (
+        {"orthanc_users": [{"username": "viewer", "password": "x"}]},
+        "orthanc_users entries need",
+    ),
+    "unknown_flavor": ({"orthanc_image_flavor": "alpine"}, "orthanc_image_flavor"),
+    "unknown_state": ({"orthanc_state": "running"}, "orthanc_state"),
+    "extra_config_not_dict": ({"orthanc_config_extra": "DicomAet=X"}, "orthanc_config_extra must be a dict"),
+    "extra_config_list": ({"orthanc_client_config_extra": ["x"]}, "orthanc_client_config_extra"),
+    "duplicate_modality_names": ({"orthanc_modalities": [GOOD_MODALITY, GOOD_MODALITY]}, "orthanc_modalities must be"),
+    "modality_bad_port": ({"orthanc_modalities": [{**GOOD_MODALITY, "port": 65535}]}, "orthanc_modalities must be"),
+    "modality_bad_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "ct 1"}]}, "orthanc_modalities must be"),
+    "modality_reserved_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "client"}]}, "not client"),
+    "modality_unknown_key": ({"orthanc_modalities": [{**GOOD_MODALITY, "colour": "red"}]}, "only the keys"),
+    "client_modality_missing_aet": (
+        {"orthanc_client_modalities": [{"name": "pacs2", "host": "h", "port": 104}]},
+        "orthanc_client_modalities must be",
+    ),
+    "bind_not_ip": ({"orthanc_http_bind_address": "localhost"}, "orthanc_http_bind_address must be an IPv4"),
+    "relative_project_dir": ({"orthanc_project_dir": "opt/orthanc"}, "orthanc_project_dir must be an absolute"),
+    "bad_project_name": ({"orthanc_project_name": "My PACS"}, "orthanc_project_name lower-case"),
+    "purge_while_present": ({"orthanc_purge_data": True}, "orthanc_purge_data deletes the index"),
+    "no_images": ({"orthanc_images": {}, "orthanc_image_flavor": ""}, "set orthanc_images"),
+    "bad_memory_limit": ({"orthanc_memory_limit": "lots"}, "orthanc_memory_limit"),
+    "bad_database_name": ({"orthanc_postgres_db": "orthanc-db"}, "orthanc_postgres_db must be lower-case SQL"),
+}
+
+
+def apply_role(tmp_path, extra):
+    project = tmp_path / "project"
+    variables = {"orthanc_project_dir": str(project), **extra}
+    proc = run(["ansible-playbook", str(PLAYBOOK), "-e", json.dumps(variables)], check=False, timeout=300)
+    return proc, project
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_before_the_host_changes(tmp_path, case):
+    extra, message = CASES[case]
+    proc, project = apply_role(tmp_path, extra)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    assert message in proc.stdout, proc.stdout[-3000:]
+    assert not project.exists(), "the role wrote to the host before refusing its input"
+
+
+def test_passwords_never_appear_in_the_output(tmp_path):
+    secret = "Sup3r-Secret-Passw0rd"  # noqa: S105 - a test value that must not leak
+    proc, _ = apply_role(tmp_path, {"orthanc_admin_password": secret, "orthanc_http_port": 4242})
+    assert proc.returncode != 0
+    assert secret not in proc.stdout + proc.stderr
