@@ -13,11 +13,11 @@ import json
 import socket
 import ssl
 import time
+from http.client import HTTPException
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.six.moves.http_client import HTTPException
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import quote
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import Request
 
