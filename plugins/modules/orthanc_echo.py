@@ -81,7 +81,7 @@ elapsed:
   type: float
   sample: 0.012
 peer:
-  description: The peer that was echoed, as Orthanc knows it.
+  description: The peer as given to the module (O(name), or O(aet), O(host) and O(port)); the others are null.
   returned: always
   type: dict
   sample:
