@@ -31,6 +31,10 @@ ADMIN_PASSWORD = "s3cret-admin"  # noqa: S105 - throwaway credentials of a loopb
 PG_PASSWORD = "s3cret-pg"  # noqa: S105
 
 
+class ServerExited(RuntimeError):
+    """A server process ended while we waited for it (e.g. another process took its free port meanwhile)."""
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -199,6 +203,7 @@ class OrthancServer:
         config.update(extra or {})
         self.config = config
         self.process = None
+        self._started = False
 
     @property
     def url(self):
@@ -210,16 +215,29 @@ class OrthancServer:
         self.config_path.write_text(text)
 
     def start(self, timeout=90):
-        self.write_config()
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [ORTHANC_BIN, str(self.config_path)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self.root,
-                start_new_session=True,
-            )
-        self.wait_ready(timeout)
+        # A free port can be taken between free_port() and Orthanc's bind: retry a first start on new ports.
+        # Once Orthanc has run, its ports stay (restarts must find the same server).
+        attempts = 1 if self._started else 3
+        for attempt in range(attempts):
+            self.write_config()
+            with open(self.log, "ab") as log:
+                self.process = subprocess.Popen(
+                    [ORTHANC_BIN, str(self.config_path)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.root,
+                    start_new_session=True,
+                )
+            try:
+                self.wait_ready(timeout)
+            except ServerExited:
+                if attempt + 1 == attempts:
+                    raise
+                self.http_port, self.dicom_port = free_port(), free_port()
+                self.config.update(HttpPort=self.http_port, DicomPort=self.dicom_port)
+                continue
+            self._started = True
+            return self
         return self
 
     def wait_ready(self, timeout):
@@ -228,7 +246,7 @@ class OrthancServer:
         last = None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Orthanc {self.name} exited with {self.process.returncode}:\n{_tail(self.log)}")
+                raise ServerExited(f"Orthanc {self.name} exited with {self.process.returncode}:\n{_tail(self.log)}")
             try:
                 status, _ = self.api("GET", "/system", timeout=5)
                 if status == 200:
@@ -302,22 +320,23 @@ class DicomPeer:
         self.process = None
         self.root = Path(tempfile.mkdtemp(prefix="pacs-peer-"))
 
-    def start(self, timeout=30):
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [STORESCP_BIN, "--aetitle", self.aet, "--output-directory", str(self.root), str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"storescp exited with {self.process.returncode}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"storescp not listening on {self.port} after {timeout} s")
+    def start(self, timeout=30, attempts=3):
+        for _attempt in range(attempts):  # a new port when another process took the free one first
+            self.port = free_port()
+            self.process = subprocess.Popen(
+                [STORESCP_BIN, "--aetitle", self.aet, "--output-directory", str(self.root), str(self.port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and self.process.poll() is None:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+                time.sleep(0.1)
+            if self.process.poll() is None:
+                raise RuntimeError(f"storescp not listening on {self.port} after {timeout} s")
+        raise RuntimeError(f"storescp exited with {self.process.returncode} {attempts} times")
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
