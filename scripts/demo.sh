@@ -1,6 +1,25 @@
 #!/usr/bin/env bash
-# The demo: until the stack role lands (issue 7) it stops after the lab is up.
+# The demo (make demo runs `make lab` first): site.yml on the lab, then verify.yml, then how to reach
+# each Orthanc. A second run converges with changed=0.
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
-ansible -i inventories/lab all -m ansible.builtin.ping
-log "lab is up; the PACS stack arrives with playbooks/site.yml"
+
+log "ansible-playbook site.yml (Docker Engine, images built once here, the stacks)"
+ansible-playbook -i inventories/lab site.yml
+log "ansible-playbook playbooks/verify.yml"
+ansible-playbook -i inventories/lab playbooks/verify.yml
+
+log "Your PACS servers"
+for host in $(docker ps --filter "label=$LAB_LABEL=host" --format '{{.Names}}' | sort); do
+  ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$host")
+  aet=$(echo "$host" | tr 'a-z-' 'A-Z_')
+  cat <<INFO
+  $host
+    web UI / REST  http://$ip:8042/ui/app/  (Orthanc Explorer 2 is not in Debian's build: use http://$ip:8042/app/explorer.html)
+    user           admin
+    password       docker exec $host cat /opt/orthanc/secrets/admin-password   (root-only file on the host)
+    DICOM server   AET $aet at $ip:4242   (only registered modalities may store: add them to orthanc_modalities)
+    DICOM gateway  AET GW_$aet at $ip:4243 (forwards to the server)
+    Adminer        docker exec -it $host curl -s http://127.0.0.1:8080  (loopback only on the host)
+INFO
+done
