@@ -31,9 +31,6 @@ file_env() {
 }
 
 init_cluster() {
-  file_env POSTGRES_PASSWORD
-  file_env POSTGRES_USER postgres
-  file_env POSTGRES_DB "$POSTGRES_USER"
   local auth="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
   if [[ -z "$POSTGRES_PASSWORD" && "$auth" != trust ]]; then
     die "the database is uninitialised and no superuser password is set: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE (or POSTGRES_HOST_AUTH_METHOD=trust, never in production)"
@@ -101,6 +98,11 @@ if [[ "${1:0:1}" == - ]]; then
 fi
 
 if [[ "$1" == postgres ]]; then
+  # Like the official image, read *_FILE secrets first (as root when started as root, so a root-only
+  # secret file works) and hand the values on in the environment.
+  file_env POSTGRES_PASSWORD
+  file_env POSTGRES_USER postgres
+  file_env POSTGRES_DB "$POSTGRES_USER"
   if [[ "$(id -u)" == 0 ]]; then
     # As root (the default): own the data and socket directories, then start again as postgres.
     install -d -o postgres -g postgres -m 0700 "$PGDATA"
