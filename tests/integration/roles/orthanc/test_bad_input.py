@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import REPO_ROOT, run
 
 PLAYBOOK = REPO_ROOT / "tests" / "integration" / "roles" / "orthanc" / "preflight.yml"
+MODALITIES_MSG = "orthanc_modalities (with orthanc_fleet_modalities) must be"
 GOOD_MODALITY = {"name": "ct1", "aet": "CT1", "host": "192.0.2.10", "port": 104}
 
 CASES = {
@@ -34,9 +35,9 @@ CASES = {
     "unknown_state": ({"orthanc_state": "running"}, "orthanc_state"),
     "extra_config_not_dict": ({"orthanc_config_extra": "DicomAet=X"}, "orthanc_config_extra must be a dict"),
     "extra_config_list": ({"orthanc_client_config_extra": ["x"]}, "orthanc_client_config_extra"),
-    "duplicate_modality_names": ({"orthanc_modalities": [GOOD_MODALITY, GOOD_MODALITY]}, "orthanc_modalities must be"),
-    "modality_bad_port": ({"orthanc_modalities": [{**GOOD_MODALITY, "port": 65535}]}, "orthanc_modalities must be"),
-    "modality_bad_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "ct 1"}]}, "orthanc_modalities must be"),
+    "duplicate_modality_names": ({"orthanc_modalities": [GOOD_MODALITY, GOOD_MODALITY]}, MODALITIES_MSG),
+    "modality_bad_port": ({"orthanc_modalities": [{**GOOD_MODALITY, "port": 65535}]}, MODALITIES_MSG),
+    "modality_bad_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "ct 1"}]}, MODALITIES_MSG),
     "modality_reserved_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "client"}]}, "not client"),
     "modality_unknown_key": ({"orthanc_modalities": [{**GOOD_MODALITY, "colour": "red"}]}, "only the keys"),
     "client_modality_missing_aet": (
@@ -56,7 +57,9 @@ CASES = {
 def apply_role(tmp_path, extra):
     project = tmp_path / "project"
     variables = {"orthanc_project_dir": str(project), **extra}
-    proc = run(["ansible-playbook", str(PLAYBOOK), "-e", json.dumps(variables)], check=False, timeout=300)
+    # Its own inventory: the default one (lab) carries group_vars that would mask the input under test.
+    argv = ["ansible-playbook", "-i", "localhost,", str(PLAYBOOK), "-e", json.dumps(variables)]
+    proc = run(argv, check=False, timeout=300)
     return proc, project
 
 
