@@ -15,11 +15,11 @@ for host in $(docker ps --filter "label=$LAB_LABEL=host" --format '{{.Names}}' |
   aet=$(echo "$host" | tr 'a-z-' 'A-Z_')
   cat <<INFO
   $host
-    web UI / REST  http://$ip:8042/ui/app/  (Orthanc Explorer 2 is not in Debian's build: use http://$ip:8042/app/explorer.html)
+    web UI         http://$ip:8042/app/explorer.html   (REST: http://$ip:8042/system)
     user           admin
     password       docker exec $host cat /opt/orthanc/secrets/admin-password   (root-only file on the host)
     DICOM server   AET $aet at $ip:4242   (only registered modalities may store: add them to orthanc_modalities)
     DICOM gateway  AET GW_$aet at $ip:4243 (forwards to the server)
-    Adminer        docker exec -it $host curl -s http://127.0.0.1:8080  (loopback only on the host)
+    Adminer        http://127.0.0.1:8080 inside $host only (loopback: reach it through a tunnel)
 INFO
 done
