@@ -76,3 +76,13 @@ options:
     type: bool
     default: false
 """
+
+    # Membership of the collection's action group (meta/runtime.yml), shared by every module.
+    ACTIONGROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/pacs.orthanc.orthanc) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - pacs.orthanc.orthanc
+"""

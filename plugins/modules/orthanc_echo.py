@@ -19,6 +19,7 @@ author:
   - pacs.orthanc contributors
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
+  - pacs.orthanc.orthanc.actiongroup
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -27,11 +28,6 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  action_group:
-    description: Use C(group/pacs.orthanc.orthanc) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - pacs.orthanc.orthanc
 options:
   name:
     description:

@@ -23,6 +23,7 @@ author:
   - pacs.orthanc contributors
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
+  - pacs.orthanc.orthanc.actiongroup
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -32,11 +33,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: Never changes anything.
-  action_group:
-    description: Use C(group/pacs.orthanc.orthanc) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - pacs.orthanc.orthanc
 options:
   expect_index:
     description:

@@ -24,6 +24,7 @@ author:
   - pacs.orthanc contributors
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
+  - pacs.orthanc.orthanc.actiongroup
   - pacs.orthanc.orthanc.persistence
 attributes:
   check_mode:
@@ -34,11 +35,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The diff holds only the entries that are added, updated or removed.
-  action_group:
-    description: Use C(group/pacs.orthanc.orthanc) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - pacs.orthanc.orthanc
 options:
   modalities:
     description:
