@@ -53,18 +53,28 @@ privilege_args() {
   fi
 }
 
-host_running() { [[ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" == true ]]; }
-
+# A host's root filesystem (/opt, /etc) and its nested engine's volume (/var/lib/docker) belong together:
+# a stopped host is started again as it is, never recreated over the old volume (its containers would
+# come back with their bind-mounted files gone). A host from an outdated image is replaced, volume too.
 start_hosts() {
   local -a priv
   mapfile -t priv < <(privilege_args)
-  local name
+  local name image current
+  current=$(docker image inspect -f '{{.Id}}' "$HOST_IMAGE")
   for name in "$@"; do
-    if host_running "$name"; then
-      log "$name is running"
+    image=$(docker inspect -f '{{.Image}}' "$name" 2>/dev/null || true)
+    if [[ -n "$image" && "$image" != "$current" ]]; then
+      log "$name runs an outdated host image: replacing it and its volume"
+      remove_hosts "$name"
+    elif [[ -n "$image" ]]; then
+      if [[ "$(docker inspect -f '{{.State.Running}}' "$name")" == true ]]; then
+        log "$name is running"
+      else
+        log "starting the stopped host $name"
+        docker start "$name" >/dev/null
+      fi
       continue
     fi
-    docker rm -f "$name" >/dev/null 2>&1 || true
     log "starting $name"
     docker run -d --name "$name" --hostname "$name" \
       --label "$LAB_LABEL=${LAB_HOST_KIND:-host}" \

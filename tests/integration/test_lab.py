@@ -45,3 +45,17 @@ def test_nested_engine_runs_a_locally_built_image(lab):
     cmd = ["docker", "exec", host, "docker", "run", "--rm", "pacs-lab/debian:trixie", "cat", "/etc/debian_version"]
     proc = run(cmd)
     assert proc.stdout.strip().startswith("13"), proc.stdout
+
+
+def test_a_stopped_host_is_started_in_place_with_its_files(lab):
+    # A machine restored from a snapshot has its lab hosts stopped: recreating one over its nested
+    # engine's volume would bring back containers whose bind-mounted files are gone.
+    host = lab[-1]
+    run(["docker", "exec", host, "bash", "-c", "mkdir -p /opt/lab-test && echo kept > /opt/lab-test/marker"])
+    id_before = run(["docker", "inspect", "-f", "{{.Id}}", host]).stdout
+    run(["docker", "stop", host])
+    proc = run(["scripts/lab.sh", "up"], env={"LAB_HOSTS": str(LAB_HOSTS)})
+    assert f"starting the stopped host {host}" in proc.stderr
+    assert run(["docker", "inspect", "-f", "{{.Id}}", host]).stdout == id_before
+    assert run(["docker", "exec", host, "cat", "/opt/lab-test/marker"]).stdout.strip() == "kept"
+    run(["docker", "exec", host, "rm", "-r", "/opt/lab-test"])
