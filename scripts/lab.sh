@@ -59,20 +59,20 @@ privilege_args() {
 start_hosts() {
   local -a priv
   mapfile -t priv < <(privilege_args)
-  local name image current
+  local name image running current
   current=$(docker image inspect -f '{{.Id}}' "$HOST_IMAGE")
   for name in "$@"; do
-    image=$(docker inspect -f '{{.Image}}' "$name" 2>/dev/null || true)
+    image="" running=""
+    read -r image running < <(docker inspect -f '{{.Image}} {{.State.Running}}' "$name" 2>/dev/null || true)
     if [[ -n "$image" && "$image" != "$current" ]]; then
       log "$name runs an outdated host image: replacing it and its volume"
       remove_hosts "$name"
+    elif [[ "$running" == true ]]; then
+      log "$name is running"
+      continue
     elif [[ -n "$image" ]]; then
-      if [[ "$(docker inspect -f '{{.State.Running}}' "$name")" == true ]]; then
-        log "$name is running"
-      else
-        log "starting the stopped host $name"
-        docker start "$name" >/dev/null
-      fi
+      log "starting the stopped host $name"
+      docker start "$name" >/dev/null
       continue
     fi
     log "starting $name"
