@@ -78,6 +78,9 @@ class FakeOrthanc:
             "HttpPort": 8042,
             "StorageAreaPlugin": None,
         }
+        # A gateway's content: instance id -> {"labels": set, "received": ReceptionDate}; its job history.
+        self.instances = {}
+        self.jobs = []
         self.plugins = {
             "explorer.js": {"ID": "explorer.js"},
             "postgresql-index": {"ID": "postgresql-index", "Version": "4.0", "Description": "PostgreSQL index"},
@@ -113,6 +116,8 @@ class FakeOrthanc:
         status, answer = self.route(method, path, body)
         if status >= 400:
             self._raise(url, status, answer)
+        if isinstance(answer, str):
+            return Response(status, answer.encode())
         payload = b"" if answer is None else json.dumps(answer).encode()
         return Response(status, payload)
 
@@ -138,6 +143,8 @@ class FakeOrthanc:
             return 200, self.modalities
         if parts[0] == "modalities" and len(parts) >= 2:
             return self.modality(method, path, parts, body)
+        if parts[0] in ("instances", "tools", "jobs") and path != "/tools/dicom-echo":
+            return self.gateway(method, path, parts, body)
         if method == "POST" and path == "/tools/dicom-echo":
             return self.echo(method, path, body.get("AET"))
         return 404, orthanc_error(404, method, path, "Unknown resource")
@@ -171,6 +178,35 @@ class FakeOrthanc:
             if name not in self.modalities:
                 return 404, missing
             return self.echo(method, path, self.modalities[name]["AET"])
+        return 404, orthanc_error(404, method, path, "Unknown resource")
+
+    def gateway(self, method, path, parts, body):
+        """Labels, counting and finding instances (Orthanc 1.12.5+), metadata and the job history."""
+        if method == "GET" and path == "/tools/labels":
+            return 200, sorted({label for i in self.instances.values() for label in i["labels"]})
+        if method == "GET" and path == "/jobs?expand":
+            return 200, self.jobs
+        if method == "POST" and path in ("/tools/count-resources", "/tools/find"):
+            assert body["Level"] == "Instance" and body["Query"] == {}
+            wanted, constraint = set(body.get("Labels", [])), body.get("LabelsConstraint", "All")
+            ids = [
+                iid
+                for iid, i in self.instances.items()
+                if not wanted
+                or (constraint == "None" and not wanted & i["labels"])
+                or (constraint == "Any" and wanted & i["labels"])
+                or (constraint == "All" and wanted <= i["labels"])
+            ]
+            if path == "/tools/count-resources":
+                return 200, {"Count": len(ids)}
+            if body.get("OrderBy") == [{"Type": "Metadata", "Key": "ReceptionDate", "Direction": "ASC"}]:
+                ids.sort(key=lambda iid: self.instances[iid]["received"])
+            return 200, ids[: body.get("Limit") or None]
+        if method == "GET" and len(parts) == 4 and parts[2:] == ["metadata", "ReceptionDate"]:
+            if parts[1] not in self.instances:
+                return 404, orthanc_error(404, method, path, "Unknown resource")
+            # Metadata comes back as plain text, not JSON.
+            return 200, self.instances[parts[1]]["received"]
         return 404, orthanc_error(404, method, path, "Unknown resource")
 
     def echo(self, method, path, aet):

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from tests.conftest import run
+from tests.conftest import REPO_ROOT, run
 
-MODULES = ["orthanc_modality", "orthanc_modalities", "orthanc_echo", "orthanc_info"]
+MODULES = sorted(p.stem for p in (REPO_ROOT / "plugins" / "modules").glob("*.py"))
 
 
 @pytest.fixture(scope="module")
