@@ -51,6 +51,31 @@ CASES = {
     "no_images": ({"orthanc_images": {}, "orthanc_image_flavor": ""}, "set orthanc_images"),
     "bad_memory_limit": ({"orthanc_memory_limit": "lots"}, "orthanc_memory_limit"),
     "bad_database_name": ({"orthanc_postgres_db": "orthanc-db"}, "orthanc_postgres_db must be lower-case SQL"),
+    "forward_associations_zero": (
+        {"orthanc_client_forward_associations": 0},
+        "orthanc_client_forward_associations must be a whole number from 1 to 16, got 0",
+    ),
+    "forward_associations_many": (
+        {"orthanc_client_forward_associations": 64},
+        "orthanc_client_forward_associations must be a whole number from 1 to 16, got 64",
+    ),
+    "forward_retry_max_short": (
+        {"orthanc_client_forward_retry_max": 1},
+        "orthanc_client_forward_retry_max must be a whole number from 5 to 3600, got 1",
+    ),
+    "retention_negative": (
+        {"orthanc_client_retention_days": -1},
+        "orthanc_client_retention_days must be a whole number from 0 to 3650, got -1",
+    ),
+    "gateway_storage_zero": (
+        {"orthanc_client_max_storage_mb": 0},
+        "orthanc_client_max_storage_mb must be a whole number from 1 up, got 0",
+    ),
+    "backlog_max_age_zero": (
+        {"orthanc_client_backlog_max_age": 0},
+        "orthanc_client_backlog_max_age must be a whole number from 1 up, got 0",
+    ),
+    "retention_not_a_number": ({"orthanc_client_retention_days": "a week"}, "orthanc_client_retention_days"),
 }
 
 
