@@ -13,13 +13,21 @@ log "Your PACS servers"
 for host in $(docker ps --filter "label=$LAB_LABEL=host" --format '{{.Names}}' | sort); do
   ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$host")
   aet=$(echo "$host" | tr 'a-z-' 'A-Z_')
-  cat <<INFO
-  $host
+  echo "  $host"
+  if [[ -n "$(docker exec "$host" docker ps -q --filter name=orthanc-orthanc-1)" ]]; then
+    cat <<INFO
     web UI         http://$ip:8042/app/explorer.html   (REST: http://$ip:8042/system)
     user           admin
     password       docker exec $host cat /opt/orthanc/secrets/admin-password   (root-only file on the host)
     DICOM server   AET $aet at $ip:4242   (only registered modalities may store: add them to orthanc_modalities)
-    DICOM gateway  AET GW_$aet at $ip:4243 (forwards to the server)
+    DICOM gateway  AET GW_$aet at $ip:4243 (forwards to this host's server, keeps each image until it confirmed)
     Adminer        http://127.0.0.1:8080 inside $host only (loopback: reach it through a tunnel)
 INFO
+  else
+    cat <<INFO
+    DICOM gateway  AET GW_$aet at $ip:4243 (gateway-only host: forwards to its site's server, keeps each
+                   image until the server confirmed it; REST on 127.0.0.1:8043 inside $host)
+INFO
+  fi
 done
+log "Each gateway's backlog (instances not yet confirmed by its server) is in the verify table above"
