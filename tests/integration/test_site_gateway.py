@@ -40,6 +40,8 @@ if action == "md5s":
         md5 = rest(port, "GET", "/instances/%s/attachments/dicom/md5" % instance["ID"])
         out[instance["MainDicomTags"]["SOPInstanceUID"]] = md5
     print(json.dumps(out))
+elif isinstance(action, list):
+    print(json.dumps(rest(port, *action)))
 else:
     print(json.dumps(rest(port, "GET", action)))
 """
@@ -166,3 +168,28 @@ def test_a_full_gateway_refuses_and_loses_nothing_it_accepted(lab, tmp_path):
     finally:
         in_host(host, "docker", "start", "orthanc-orthanc-1")
         run(site, timeout=1800)
+
+
+def test_with_retention_the_gateway_keeps_confirmed_copies_labelled(lab, tmp_path):
+    host = SERVERS[-1]
+    aet = "GW_" + host.upper().replace("-", "_")
+    site = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", host]
+    run([*site, "-e", "orthanc_client_retention_days=2"], timeout=1800)
+    try:
+        files = fresh_instances(tmp_path, 5)
+        assert set(store(files.values(), address(host), GATEWAY_DICOM, aet).values()) == {0}
+        today = "forwarded-" + time.strftime("%Y%m%d", time.gmtime())
+        assert wait_for(
+            "the copies to be confirmed", lambda: today in (remote(host, GATEWAY_HTTP, "/tools/labels") or [])
+        )
+        held = remote(host, GATEWAY_HTTP, "md5s")
+        assert set(held) == set(files), "confirmed copies must stay for the retention period"
+        kept = {"Level": "Instance", "Query": {}, "Labels": [today], "LabelsConstraint": "All"}
+        labelled = remote(host, GATEWAY_HTTP, ["POST", "/tools/find", kept])
+        assert len(labelled) == len(files)
+        on_server = remote(host, SERVER_HTTP, "md5s")
+        assert {uid: on_server.get(uid) for uid in files} == held
+    finally:
+        run(site, timeout=1800)
+    # Back to no retention: the confirmed copies are deleted by the next sweeps.
+    assert wait_for("the kept copies to go", lambda: gateway_count(host) == 0, timeout=120)
