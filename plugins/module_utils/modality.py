@@ -110,6 +110,8 @@ def port_problem(port, what="port"):
 def host_problem(host):
     if host is None:
         return "host is required"
+    if not isinstance(host, str):
+        return "host must be a string, got %r" % (host,)
     if not host.strip() or any(c.isspace() for c in host):
         return "host %r must be a host name or IP address without spaces" % (host,)
     return None
@@ -139,10 +141,56 @@ def validate_entry(entry, timeout_option="timeout"):
         if problem:
             problems.append(problem)
     timeout = entry.get("timeout")
-    if timeout is not None and timeout < 0:
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)):
+        problems.append("%s must be a whole number of seconds, got %r" % (timeout_option, timeout))
+    elif timeout is not None and timeout < 0:
         problems.append("%s must be 0 (Orthanc's DicomScuTimeout) or more seconds, got %r" % (timeout_option, timeout))
     if name and problems:
         problems = ["modality '%s': %s" % (name, p) for p in problems]
+    return problems
+
+
+def _as_int(value):
+    """Whole numbers written as strings (as inventories and argument specs allow) become ints."""
+    if isinstance(value, str) and re.match(r"^-?[0-9]+$", value.strip()):
+        return int(value)
+    return value
+
+
+def entries_problems(entries, reserved=()):
+    """Every problem of a list of modality entries as written in an inventory (raw types), as messages.
+
+    The one rule for modality lists: the role's preflight (filter pacs.orthanc.modality_problems) and
+    orthanc_modalities call it, so a bad entry gets the same words from both.
+    """
+    if not isinstance(entries, list):
+        return ["must be a list of modality entries, got %r" % (entries,)]
+    problems = []
+    seen = set()
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            problems.append("entry %d must be a mapping with name, aet, host and port, got %r" % (number, entry))
+            continue
+        name = entry.get("name")
+        if name is None:
+            problems.append("entry %d has no name" % number)
+        unknown = sorted(str(key) for key in entry if key not in ("name", "dicom_timeout") and key not in OPTION_TO_KEY)
+        if unknown:
+            problems.append(
+                "modality '%s': unknown keys %s; accepted: name, dicom_timeout, %s"
+                % (name, ", ".join(unknown), ", ".join(option for option, _key, _default in FIELDS))
+            )
+        flags = [o for o, _k, d in FIELDS if isinstance(d, bool) and not isinstance(entry.get(o, d), bool)]
+        if flags:
+            problems.append("modality '%s': %s must be true or false" % (name, ", ".join(flags)))
+        timeout = entry.get("timeout") if entry.get("timeout") is not None else entry.get("dicom_timeout")
+        typed = dict(entry, port=_as_int(entry.get("port")), timeout=_as_int(timeout))
+        problems.extend(validate_entry(typed))
+        if name in reserved:
+            problems.append("modality '%s': the name is reserved for the role's own registration" % name)
+        if name is not None and name in seen:
+            problems.append("modality '%s' is listed more than once" % name)
+        seen.add(name)
     return problems
 
 

@@ -230,12 +230,12 @@ from ansible_collections.pacs.orthanc.plugins.module_utils.config import (  # no
 from ansible_collections.pacs.orthanc.plugins.module_utils.modality import (  # noqa: E402
     desired_entry,
     differences,
+    entries_problems,
     entry_argument_spec,
     modality_path,
     normalize_live,
     to_module_shape,
     unreported,
-    validate_entry,
 )
 
 
@@ -251,17 +251,6 @@ def argument_spec():
     )
     spec.update(PERSISTENCE_ARGUMENT_SPEC)
     return spec
-
-
-def validate(entries):
-    problems = []
-    seen = set()
-    for entry in entries:
-        problems.extend(validate_entry(entry))
-        if entry["name"] in seen:
-            problems.append("modality '%s' is listed more than once" % entry["name"])
-        seen.add(entry["name"])
-    return problems
 
 
 def read_all(client):
@@ -283,7 +272,7 @@ def main():
     entries = module.params["modalities"]
     purge = module.params["purge"]
 
-    problems = validate(entries)
+    problems = entries_problems(entries)
     if problems:
         module.fail_json(msg="; ".join(problems))
     persistence_info = persistence(module)

@@ -150,7 +150,7 @@ def test_entry_missing_a_required_key_fails_before_any_request(orthanc, run_modu
 
 def test_a_failing_write_says_how_many_were_applied(orthanc, run_module, monkeypatch):
     monkeypatch.setattr(
-        "ansible_collections.pacs.orthanc.plugins.modules.orthanc_modalities.validate", lambda entries: []
+        "ansible_collections.pacs.orthanc.plugins.modules.orthanc_modalities.entries_problems", lambda entries: []
     )
     wanted = entries(3)
     wanted[1]["port"] = 70000  # Orthanc refuses it (the module's own check is bypassed above)

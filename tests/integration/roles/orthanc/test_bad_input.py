@@ -1,13 +1,14 @@
 """Bad input to the orthanc role is refused in preflight, naming the variable, before the host changes."""
 
 import json
+import sys
 
 import pytest
 
 from tests.conftest import REPO_ROOT, run
 
 PLAYBOOK = REPO_ROOT / "tests" / "integration" / "roles" / "orthanc" / "preflight.yml"
-MODALITIES_MSG = "orthanc_modalities (with orthanc_fleet_modalities) must be"
+MODALITIES_MSG = "orthanc_modalities (with orthanc_fleet_modalities): modality"
 GOOD_MODALITY = {"name": "ct1", "aet": "CT1", "host": "192.0.2.10", "port": 104}
 
 CASES = {
@@ -38,11 +39,23 @@ CASES = {
     "duplicate_modality_names": ({"orthanc_modalities": [GOOD_MODALITY, GOOD_MODALITY]}, MODALITIES_MSG),
     "modality_bad_port": ({"orthanc_modalities": [{**GOOD_MODALITY, "port": 65535}]}, MODALITIES_MSG),
     "modality_bad_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "ct 1"}]}, MODALITIES_MSG),
-    "modality_reserved_name": ({"orthanc_modalities": [{**GOOD_MODALITY, "name": "client"}]}, "not client"),
-    "modality_unknown_key": ({"orthanc_modalities": [{**GOOD_MODALITY, "colour": "red"}]}, "only the keys"),
+    "modality_reserved_name": (
+        {"orthanc_modalities": [{**GOOD_MODALITY, "name": "client"}]},
+        "modality 'client': the name is reserved",
+    ),
+    # Keys and types: the role's argument spec (nested options) refuses them, naming the variable.
+    "modality_unknown_key": (
+        {"orthanc_modalities": [{**GOOD_MODALITY, "colour": "red"}]},
+        "orthanc_modalities.colour. Supported parameters include",
+    ),
     "client_modality_missing_aet": (
         {"orthanc_client_modalities": [{"name": "pacs2", "host": "h", "port": 104}]},
-        "orthanc_client_modalities must be",
+        "missing required arguments: aet found in orthanc_client_modalities",
+    ),
+    "modality_long_aet": ({"orthanc_client_modalities": [{**GOOD_MODALITY, "aet": "A" * 17}]}, "is 17 characters"),
+    "modality_negative_timeout": (
+        {"orthanc_modalities": [{**GOOD_MODALITY, "timeout": -1}]},
+        "modality 'ct1': timeout must be 0",
     ),
     "bind_not_ip": ({"orthanc_http_bind_address": "localhost"}, "orthanc_http_bind_address must be an IPv4"),
     "relative_project_dir": ({"orthanc_project_dir": "opt/orthanc"}, "orthanc_project_dir must be an absolute"),
@@ -102,3 +115,34 @@ def test_passwords_never_appear_in_the_output(tmp_path):
     proc, _ = apply_role(tmp_path, {"orthanc_admin_password": secret, "orthanc_http_port": 4242})
     assert proc.returncode != 0
     assert secret not in proc.stdout + proc.stderr
+
+
+# The same bad entries through the role (preflight) and through orthanc_modalities: the same words, because
+# both apply module_utils.modality.entries_problems. The module refuses before any request (no Orthanc here).
+URL_NOWHERE = "http://127.0.0.1:9"
+PYTHON = sys.executable
+SAME_RULE = {
+    "long_aet": [{**GOOD_MODALITY, "aet": "A" * 17}],
+    "port_out_of_range": [{**GOOD_MODALITY, "port": 65535}],
+    "blank_host": [{**GOOD_MODALITY, "host": " "}],
+    "negative_timeout": [{**GOOD_MODALITY, "timeout": -5}],
+    "duplicate": [GOOD_MODALITY, GOOD_MODALITY],
+}
+
+
+@pytest.mark.parametrize("case", sorted(SAME_RULE))
+def test_role_and_module_refuse_a_bad_entry_with_the_same_message(tmp_path, case):
+    entries = SAME_RULE[case]
+    module = run(
+        ["ansible", "-i", "localhost,", "localhost", "-c", "local", "-e", f"ansible_python_interpreter={PYTHON}",
+         "-m", "pacs.orthanc.orthanc_modalities", "-a", json.dumps({"modalities": entries, "url": URL_NOWHERE})],
+        check=False,
+        env={"ANSIBLE_LOAD_CALLBACK_PLUGINS": "1", "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json"},
+    )  # fmt: skip
+    assert module.returncode != 0
+    message = json.loads(module.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
+    assert message.startswith("modality 'ct1'"), message
+    proc, project = apply_role(tmp_path, {"orthanc_modalities": entries})
+    assert proc.returncode != 0
+    assert f"orthanc_modalities (with orthanc_fleet_modalities): {message}" in " ".join(proc.stdout.split())
+    assert not project.exists()
