@@ -49,5 +49,8 @@ def test_documentation_matches_argument_spec(docs, name):
 
 @pytest.mark.parametrize("name", MODULES)
 def test_secrets_are_no_log(name):
-    module = importlib.import_module(f"ansible_collections.pacs.orthanc.plugins.modules.{name}")
-    assert module.argument_spec()["password"]["no_log"] is True
+    spec = importlib.import_module(f"ansible_collections.pacs.orthanc.plugins.modules.{name}").argument_spec()
+    if name == "project_files":
+        assert spec["secret_files"]["options"]["content"]["no_log"] is True
+    else:
+        assert spec["password"]["no_log"] is True
