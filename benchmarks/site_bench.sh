@@ -1,21 +1,50 @@
 #!/usr/bin/env bash
-# Wall time of the first converge and of the no-op re-run of site.yml for 1 and 3 lab hosts.
-# Recreates the lab hosts (their engines start empty); the controller's image build cache stays warm,
-# so "first converge" = Docker install + image distribution + stack start + verification.
+# The cost of a no-op site.yml on the converged lab (make demo first), side by side with a synthetic floor:
+# a play that gathers facts and runs as many trivial remote tasks (ansible.builtin.command: true) as site.yml
+# ran tasks per host. Prints medians of RUNS (default 3).
+#   benchmarks/site_bench.sh            no-op time, tasks per host, floor
+#   benchmarks/site_bench.sh --fresh    also the first converge of 1 and 3 new lab hosts (recreates them)
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
 "$REPO_ROOT/scripts/setup.sh" >/dev/null
+RUNS=${RUNS:-3}
+log=/tmp/pacs-site-bench.log
 
-seconds() { local t0=$SECONDS; "$@" >/tmp/pacs-site-bench.log 2>&1 || { tail -30 /tmp/pacs-site-bench.log; die "$* failed"; }; echo $((SECONDS - t0)); }
+seconds() { local t0=$EPOCHREALTIME; "$@" >"$log" 2>&1 || { tail -30 "$log"; die "$* failed"; }; awk "BEGIN{printf \"%.1f\", $EPOCHREALTIME-$t0}"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-printf '%-6s %-18s %-16s %s\n' hosts first_converge_s noop_rerun_s ratio
-for n in 1 3; do
+if [[ "${1:-}" == --fresh ]]; then
+  printf '%-6s %-18s %s\n' hosts first_converge_s noop_s
+  for n in 1 3; do
+    scripts/lab.sh down >/dev/null 2>&1
+    LAB_HOSTS=$n scripts/lab.sh up >/dev/null 2>&1
+    first=$(seconds ansible-playbook -i inventories/lab site.yml)
+    printf '%-6s %-18s %s\n' "$n" "$first" "$(seconds ansible-playbook -i inventories/lab site.yml)"
+  done
   scripts/lab.sh down >/dev/null 2>&1
-  LAB_HOSTS=$n scripts/lab.sh up >/dev/null 2>&1
-  first=$(seconds ansible-playbook -i inventories/lab site.yml)
-  noop=$(seconds ansible-playbook -i inventories/lab site.yml)
-  grep -Eq 'changed=[1-9]' /tmp/pacs-site-bench.log && die "the re-run on $n hosts changed something"
-  printf '%-6s %-18s %-16s %s\n' "$n" "$first" "$noop" "$(awk "BEGIN{printf \"%.1fx\", $first/$noop}")"
+  LAB_HOSTS=3 scripts/lab.sh up >/dev/null 2>&1
+  ansible-playbook -i inventories/lab site.yml >"$log" 2>&1
+fi
+
+noop=()
+for _ in $(seq "$RUNS"); do
+  noop+=("$(seconds ansible-playbook -i inventories/lab site.yml)")
+  grep -Eq 'changed=[1-9]|failed=[1-9]' "$log" && { tail -20 "$log"; die "the no-op run changed or failed something"; }
 done
-scripts/lab.sh down >/dev/null 2>&1
-LAB_HOSTS=3 scripts/lab.sh up >/dev/null 2>&1
+# Tasks that ran on each host (ok counts every task that ran, changed ones included).
+tasks=$(awk '/PLAY RECAP/{r=1; next} r && /ok=/{split($3,a,"="); printf "%s=%s ", $1, a[2]}' "$log")
+most=$(awk '/PLAY RECAP/{r=1; next} r && /ok=/{split($3,a,"="); if (a[2]>m) m=a[2]} END{print m}' "$log")
+
+floor_play=$(mktemp /tmp/pacs-floor.XXXXXX.yml)
+{
+  echo "- {name: Synthetic floor, hosts: 'orthanc_servers:orthanc_gateways', gather_facts: true, tasks: ["
+  for i in $(seq "$most"); do echo "  {name: 'trivial $i', ansible.builtin.command: 'true', changed_when: false},"; done
+  echo "]}"
+} >"$floor_play"
+floor=()
+for _ in $(seq "$RUNS"); do floor+=("$(seconds ansible-playbook -i inventories/lab "$floor_play")"); done
+rm -f "$floor_play"
+
+printf '%-28s %s\n' "no-op site.yml (s)" "$(median "${noop[@]}")  [runs: ${noop[*]}]"
+printf '%-28s %s\n' "tasks run per host" "$tasks"
+printf '%-28s %s\n' "floor: facts + $most remote tasks (s)" "$(median "${floor[@]}")  [runs: ${floor[*]}]"

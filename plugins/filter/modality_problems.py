@@ -11,7 +11,7 @@ short_description: Every problem of a list of DICOM modality entries
 version_added: 0.2.0
 description:
   - The rule the modules M(pacs.orthanc.orthanc_modalities) and M(pacs.orthanc.orthanc_modality) apply to a
-    modality entry (name, AE title, host, port, manufacturer, flags, timeout), for inventory data: the role
+    modality entry (name, AE title, host, port, manufacturer, flags, timeout), for inventory data. The role
     checks its modality lists with it in preflight, before anything changes, and gets the modules' words.
   - Also reports entries that are not mappings, unknown keys, duplicate names and reserved names.
 positional: variable, reserved
