@@ -2,7 +2,7 @@
 # Benchmark of the images role in build mode: controller build time, then distribution time for 1 and
 # for 3 hosts (lab hosts bench-images-1..3 with a nested engine), then the no-op run.
 #   benchmarks/images_bench.sh          warm build: Docker's layer cache kept, archive cache empty
-#   benchmarks/images_bench.sh --cold   cold build: images_build_nocache (every layer rebuilt)
+#   benchmarks/images_bench.sh --cold   cold build: image_build_nocache (every layer rebuilt)
 # Prints figures only; it asserts nothing. Removes its hosts and its cache at the end.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$REPO_ROOT"
@@ -60,7 +60,7 @@ run_role() {
   local label="$1" target="$2" start end
   start=$(date +%s.%N)
   ansible-playbook -i "$work/inventory" "$work/images.yml" \
-    -e "{\"bench_target\": \"$target\", \"images_cache_dir\": \"$work/cache\", \"images_build_nocache\": $nocache}" \
+    -e "{\"bench_target\": \"$target\", \"image_build_cache_dir\": \"$work/cache\", \"image_build_nocache\": $nocache}" \
     >"$work/$label.log" 2>&1 || { tail -40 "$work/$label.log"; die "$label failed"; }
   end=$(date +%s.%N)
   elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
@@ -100,7 +100,7 @@ t_noop=$elapsed c_noop=$changed
 
 builds=$(wc -l <"$work/cache/builds.log")
 printf '\n%-48s %s\n' "figure" "value"
-printf '%-48s %s\n' "build mode (images_build_nocache)" "$nocache"
+printf '%-48s %s\n' "build mode (image_build_nocache)" "$nocache"
 printf '%-48s %s\n' "base image already present" "$base_present"
 printf '%-48s %s s\n' "controller build + save (one run)" "$t_build"
 printf '%-48s %s MiB\n' "archive size" "$size_mb"

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The local lab: LAB_HOSTS systemd containers, each able to run a nested Docker Engine, reached by
 # Ansible through the community.docker.docker connection (inventories/lab/).
-#   lab.sh image   build base + host images (cached by recipe)
+#   lab.sh image   build base (pacs.local/debian:trixie, bookworm) + host images (cached by recipe)
 #   lab.sh up      image, then start pacs-lab-1..N (idempotent)
 #   lab.sh down    remove the hosts and their volumes
 #   lab.sh start NAME...   start hosts with these names (molecule's create playbook uses this)
 #   lab.sh rm NAME...      remove these hosts and their volumes
 source "$(dirname "$0")/lib.sh"
 
-HOST_IMAGE="pacs-lab/host:trixie"
+# LAB_IMAGE_PREFIX and LAB_BASE_REPOSITORY (lib.sh) rename the images, e.g. to try a change to the lab
+# images without touching the ones the running lab hosts were made from.
+HOST_IMAGE="${LAB_IMAGE_PREFIX:-pacs-lab}/host:trixie"
 LAB_HOSTS="${LAB_HOSTS-3}"
 # auto: use --privileged where the machine allows it, else the explicit capability list below.
 LAB_PRIVILEGED="${LAB_PRIVILEGED:-auto}"
@@ -28,22 +30,23 @@ validate_count() {
 build_image() {
   "$REPO_ROOT/scripts/engine.sh"
   "$REPO_ROOT/scripts/base-images.sh" trixie bookworm
-  local want have
-  want=$( { cat "$REPO_ROOT/lab/host/Dockerfile"; docker image inspect -f '{{.Id}}' pacs-lab/debian:trixie; } | sha256sum | cut -c1-16)
+  local want have base
+  base=$(base_image trixie)
+  want=$( { cat "$REPO_ROOT/lab/host/Dockerfile"; docker image inspect -f '{{.Id}}' "$base"; } | sha256sum | cut -c1-16)
   have=$(docker image inspect -f '{{ index .Config.Labels "pacs.recipe" }}' "$HOST_IMAGE" 2>/dev/null || true)
   if [[ "$have" == "$want" ]]; then
     log "$HOST_IMAGE is up to date"
     return
   fi
   log "building $HOST_IMAGE"
-  docker build -q --label "pacs.recipe=$want" --label "$LAB_LABEL=image" \
+  docker build -q --build-arg "BASE=$base" --label "pacs.recipe=$want" --label "$LAB_LABEL=image" \
     -t "$HOST_IMAGE" "$REPO_ROOT/lab/host" >/dev/null
 }
 
 privilege_args() {
   local mode="$LAB_PRIVILEGED"
   if [[ "$mode" == auto ]]; then
-    if docker run --rm --privileged pacs-lab/debian:trixie true >/dev/null 2>&1; then mode=yes; else mode=no; fi
+    if docker run --rm --privileged "$(base_image trixie)" true >/dev/null 2>&1; then mode=yes; else mode=no; fi
   fi
   if [[ "$mode" == yes ]]; then
     echo --privileged

@@ -13,16 +13,17 @@ LAB_PREFIX="${LAB_PREFIX:-pacs-lab}"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
+# Debian base images (pacs.local/debian:<suite>) and the Debian mirror come from one definition, the
+# image_build role's script, which the role runs for its own build base too.
+DEBIAN_BASE="$REPO_ROOT/roles/image_build/files/debian-base.sh"
+BASE_REPOSITORY="${LAB_BASE_REPOSITORY:-pacs.local}"
+base_image() { echo "$BASE_REPOSITORY/debian:$1"; }
+
 # The Debian mirror this machine already uses, so no host name is written into the project.
 debian_mirror() {
-  local uri=""
-  if [[ -r /etc/apt/sources.list.d/debian.sources ]]; then
-    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
-  fi
-  if [[ -z "$uri" && -r /etc/apt/sources.list ]]; then
-    uri=$(awk '$1=="deb"{for(i=2;i<=NF;i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
-  fi
-  [[ -n "$uri" ]] || die "cannot find a Debian mirror in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  local uri
+  uri=$("$DEBIAN_BASE" mirrors | awk '$1 == "main" { print $2 }')
+  [[ -n "$uri" ]] || die "cannot find a Debian mirror in this machine's apt sources (/etc/apt/sources.list.d/*.sources, *.list)"
   echo "$uri"
 }
 

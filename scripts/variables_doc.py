@@ -10,7 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- BEGIN VARIABLES (scripts/variables_doc.py) -->", "<!-- END VARIABLES -->"
-ROLE_ORDER = ["docker", "images", "orthanc"]
+ROLE_ORDER = ["docker", "images", "image_build", "orthanc"]
 
 
 def cell(text):

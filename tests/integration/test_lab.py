@@ -41,8 +41,8 @@ def test_nested_engine_runs_a_locally_built_image(lab):
             "systemctl start docker && systemctl is-active docker",
         ]
     )  # fmt: skip
-    run(["bash", "-o", "pipefail", "-c", f"docker save pacs-lab/debian:trixie | docker exec -i {host} docker load"])
-    cmd = ["docker", "exec", host, "docker", "run", "--rm", "pacs-lab/debian:trixie", "cat", "/etc/debian_version"]
+    run(["bash", "-o", "pipefail", "-c", f"docker save pacs.local/debian:trixie | docker exec -i {host} docker load"])
+    cmd = ["docker", "exec", host, "docker", "run", "--rm", "pacs.local/debian:trixie", "cat", "/etc/debian_version"]
     proc = run(cmd)
     assert proc.stdout.strip().startswith("13"), proc.stdout
 

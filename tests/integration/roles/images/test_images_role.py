@@ -72,7 +72,7 @@ def apply_role(tmp_path, variables):
             ]
         )
     )
-    variables = {"images_cache_dir": str(tmp_path / "cache"), **variables}
+    variables = {"image_build_cache_dir": str(tmp_path / "cache"), **variables}
     inventory, play = str(tmp_path / "inventory"), str(tmp_path / "play.yml")
     return run(
         ["ansible-playbook", "-i", inventory, play, "-e", json.dumps(variables)],
@@ -116,16 +116,26 @@ CASES = {
         ["images_archives must be a list of absolute paths"],
     ),
     "unknown_flavor": ({"images_archive_flavor": "alpine"}, ["images_archive_flavor"]),
+    # build: the settings are role image_build's, checked on the controller before any host is touched.
     "shell_in_package_list": (
-        {"images_source": "build", "images_build_extra_packages": {"orthanc": ["jq; rm -rf /"]}},
-        ["images_build_extra_packages must map"],
+        {"images_source": "build", "image_build_extra_packages": {"orthanc": ["jq; rm -rf /"]}},
+        ["image_build_extra_packages must map"],
     ),
     "unknown_image_in_package_list": (
-        {"images_source": "build", "images_build_extra_packages": {"viewer": ["jq"]}},
-        ["images_build_extra_packages must map"],
+        {"images_source": "build", "image_build_extra_packages": {"viewer": ["jq"]}},
+        ["image_build_extra_packages must map"],
     ),
-    "bad_mirror": ({"images_source": "build", "images_build_mirror": "deb.debian.org"}, ["images_build_mirror"]),
-    "relative_cache": ({"images_cache_dir": "cache"}, ["images_cache_dir and images_host_tmp_dir must be absolute"]),
+    "bad_mirror": ({"images_source": "build", "image_build_mirror": "deb.debian.org"}, ["image_build_mirror"]),
+    # The deprecated names of this role's build settings still reach role image_build.
+    "deprecated_build_name": (
+        {"images_source": "build", "images_build_mirror": "deb.debian.org"},
+        ["image_build_mirror", "set through the deprecated images_build_mirror"],
+    ),
+    "relative_cache": (
+        {"images_source": "build", "image_build_cache_dir": "cache"},
+        ["image_build_cache_dir must be an absolute path"],
+    ),
+    "relative_host_tmp_dir": ({"images_host_tmp_dir": "tmp"}, ["images_host_tmp_dir must be an absolute path"]),
 }
 
 
