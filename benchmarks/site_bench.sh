@@ -3,7 +3,7 @@
 # Recreates the lab hosts (their engines start empty); the controller's image build cache stays warm,
 # so "first converge" = Docker install + image distribution + stack start + verification.
 source "$(dirname "$0")/../scripts/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit
 "$REPO_ROOT/scripts/setup.sh" >/dev/null
 
 seconds() { local t0=$SECONDS; "$@" >/tmp/pacs-site-bench.log 2>&1 || { tail -30 /tmp/pacs-site-bench.log; die "$* failed"; }; echo $((SECONDS - t0)); }
