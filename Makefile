@@ -3,7 +3,7 @@ SHELL := /bin/bash
 LAB_HOSTS ?= 3
 export LAB_HOSTS
 
-.PHONY: help setup lint test unit integration molecule lab lab-down demo build bench clean
+.PHONY: help setup lint test unit sanity integration molecule lab lab-down demo build bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -11,14 +11,17 @@ help:  ## list the targets
 setup:  ## virtualenv with the pinned toolchain; links this repo as pacs.orthanc
 	@scripts/setup.sh
 
-lint: setup  ## ansible-lint (production), yamllint, ruff
+lint: setup  ## ansible-lint (production), yamllint, ruff, vermin (plugins/ on Python 3.9)
 	@scripts/lint.sh
 
-test:  ## everything: lint, unit, integration and molecule tests (installs and starts all it needs)
+test:  ## everything: lint, sanity, unit, integration and molecule tests (installs and starts all it needs)
 	@scripts/test.sh all
 
-unit:  ## unit tests only
+unit:  ## unit tests only (no root, apt or Docker needed)
 	@scripts/test.sh unit
+
+sanity:  ## ansible-test sanity and units on a copy of the collection (no containers)
+	@scripts/test.sh sanity
 
 integration:  ## integration tests only (real Orthanc, PostgreSQL, Docker)
 	@scripts/test.sh integration

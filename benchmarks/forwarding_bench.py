@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Forwarding rate through a gateway against a direct C-STORE to the server, side by side in one run.
 
 On a converged lab (`make demo`), sends fresh CT instances from this machine with dcmtk's storescu as the

@@ -5,7 +5,7 @@
 #   benchmarks/images_bench.sh --cold   cold build: image_build_nocache (every layer rebuilt)
 # Prints figures only; it asserts nothing. Removes its hosts and its cache at the end.
 source "$(dirname "$0")/../scripts/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit
 
 nocache=false
 [[ "${1:-}" == --cold ]] && nocache=true

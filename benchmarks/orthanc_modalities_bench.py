@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Time pacs.orthanc.orthanc_modalities for 1 vs 100 modalities against a native Orthanc (Debian packages).
 
 Starts PostgreSQL + Orthanc with the PostgreSQL index (or Orthanc on SQLite with --index sqlite) on loopback,
@@ -49,15 +48,15 @@ def measure(orthanc, proxy, count, runs):
     rows = []
 
     create = []
-    for _ in range(runs):
+    for _round in range(runs):
         orthanc.clear_modalities()
         proxy.reset()
-        elapsed, _ = timed("orthanc_modalities", dict(conn, modalities=wanted))
+        elapsed, _result = timed("orthanc_modalities", dict(conn, modalities=wanted))
         create.append(elapsed)
     rows.append((count, "create all", statistics.median(create), len(proxy.requests)))
 
     noop = []
-    for _ in range(runs):
+    for _round in range(runs):
         proxy.reset()
         elapsed, result = timed("orthanc_modalities", dict(conn, modalities=wanted, purge=True))
         assert not result["changed"]
@@ -71,7 +70,7 @@ def measure(orthanc, proxy, count, runs):
         for item in altered[changed:]:
             item["port"] = 104
         proxy.reset()
-        elapsed, _ = timed("orthanc_modalities", dict(conn, modalities=altered))
+        elapsed, _result = timed("orthanc_modalities", dict(conn, modalities=altered))
         change.append(elapsed)
     rows.append((count, f"change {changed}", statistics.median(change), len(proxy.requests)))
     return rows
@@ -86,7 +85,7 @@ def naive(orthanc, proxy, count):
         proxy.reset()
         started = time.perf_counter()
         for item in entries(count):
-            result, _ = run_module("orthanc_modality", dict(conn, **item))
+            result, _proc = run_module("orthanc_modality", dict(conn, **item))
             if result.get("failed"):
                 raise SystemExit(result["msg"])
         rows.append((count, f"{label}, {count} x orthanc_modality", time.perf_counter() - started, len(proxy.requests)))

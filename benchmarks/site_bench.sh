@@ -5,7 +5,7 @@
 #   benchmarks/site_bench.sh            no-op time, tasks per host, floor
 #   benchmarks/site_bench.sh --fresh    also the first converge of 1 and 3 new lab hosts (recreates them)
 source "$(dirname "$0")/../scripts/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit
 "$REPO_ROOT/scripts/setup.sh" >/dev/null
 RUNS=${RUNS:-3}
 log=/tmp/pacs-site-bench.log

@@ -2,7 +2,7 @@
 # The demo (make demo runs `make lab` first): site.yml on the lab, then verify.yml, then how to reach
 # each Orthanc. A second run converges with changed=0.
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit
 
 log "ansible-playbook site.yml (Docker Engine, images built once here, the stacks)"
 ansible-playbook -i inventories/lab site.yml

@@ -7,6 +7,7 @@ VENV="${VENV:-$REPO_ROOT/.venv}"
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg"
 # Images and hosts of the lab carry this label so that lab-down finds exactly them.
+# shellcheck disable=SC2034  # read by lab.sh and base-images.sh, which source this file
 LAB_LABEL="pacs.orthanc.lab"
 LAB_PREFIX="${LAB_PREFIX:-pacs-lab}"
 

@@ -3,13 +3,16 @@
 # collection pacs.orthanc. A re-run with unchanged requirements only checks a stamp (seconds).
 source "$(dirname "$0")/lib.sh"
 
+# Debian's interpreter rather than the first python3 on PATH: a virtualenv made from it works for every
+# user (one made from a pyenv under /root does not), so `make unit` can run unprivileged (test_tiers.py).
+PYTHON="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || true)}"
+[[ -n "$PYTHON" ]] || die "python3 is required"
 stamp="$VENV/.requirements.sha256"
-want=$(recipe_hash "$REPO_ROOT/requirements-dev.txt")
+want=$({ cat "$REPO_ROOT/requirements-dev.txt"; readlink -f "$PYTHON"; } | sha256sum | cut -c1-16)
 if [[ ! -x "$VENV/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  command -v python3 >/dev/null || die "python3 is required"
-  python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
-  log "creating virtualenv $VENV"
-  python3 -m venv "$VENV"
+  "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+  log "creating virtualenv $VENV with $PYTHON"
+  "$PYTHON" -m venv --clear "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip
   "$VENV/bin/pip" install -q -r "$REPO_ROOT/requirements-dev.txt"
   echo "$want" >"$stamp"

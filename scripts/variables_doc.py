@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write (or --check) the README's variables reference from every role's meta/argument_specs.yml."""
 
 import re

@@ -24,6 +24,7 @@ def run(argv, *, check=True, env=None, input=None, timeout=1800, cwd=REPO_ROOT):
         env=full_env,
         input=input,
         capture_output=True,
+        check=False,
         text=input is None or isinstance(input, str),
         timeout=timeout,
     )

@@ -9,6 +9,8 @@ DOCUMENTATION = r"""
 name: modality_problems
 short_description: Every problem of a list of DICOM modality entries
 version_added: 0.2.0
+author:
+  - pacs.orthanc contributors (!UNKNOWN)
 description:
   - The rule the modules M(pacs.orthanc.orthanc_modalities) and M(pacs.orthanc.orthanc_modality) apply to a
     modality entry (name, AE title, host, port, manufacturer, flags, timeout), for inventory data. The role

@@ -214,7 +214,7 @@ def normalize_live(live):
     older server does not produce a write on every run.
     """
     if isinstance(live, list):  # ["AET", "host", port] (the short form of a configuration file)
-        live = dict(zip(("AET", "Host", "Port"), live[:3], strict=False))
+        live = dict(zip(("AET", "Host", "Port"), live[:3]))
     result = {}
     for key, value in live.items():
         if key not in KEY_TO_OPTION:

@@ -16,7 +16,7 @@ description:
   - Fails with the peer, Orthanc's own message and the elapsed time when the peer does not answer.
   - Never changes anything; runs in check mode too, because an echo has no side effect.
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
   - pacs.orthanc.orthanc.actiongroup

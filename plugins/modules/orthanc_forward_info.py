@@ -22,7 +22,7 @@ description:
   - Needs Orthanc 1.12.5 or newer (labels, C(/tools/count-resources), C(OrderBy) in C(/tools/find)).
   - Never changes anything. At most seven C(GET)/C(POST) requests, whatever the size of the backlog.
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
   - pacs.orthanc.orthanc.actiongroup

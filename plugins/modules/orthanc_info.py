@@ -20,7 +20,7 @@ description:
     answers, so one task confirms that the PostgreSQL index is really active.
   - Never changes anything.
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
   - pacs.orthanc.orthanc.actiongroup

@@ -21,7 +21,7 @@ description:
     problem listed.
   - Registrations persist only when Orthanc runs with C(DicomModalitiesInDatabase) true; see O(config_path).
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
   - pacs.orthanc.orthanc.actiongroup

@@ -20,7 +20,7 @@ description:
   - All input is checked before any request is sent.
   - Registrations persist only when Orthanc runs with C(DicomModalitiesInDatabase) true; see O(config_path).
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 extends_documentation_fragment:
   - pacs.orthanc.orthanc
   - pacs.orthanc.orthanc.actiongroup

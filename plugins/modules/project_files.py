@@ -17,7 +17,7 @@ description:
     changed is returned.
   - With a O(files[].validate) command a new content is checked before it replaces the file.
 author:
-  - pacs.orthanc contributors
+  - pacs.orthanc contributors (!UNKNOWN)
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -62,7 +62,7 @@ options:
     default: []
     suboptions:
       path: {description: Absolute path., type: path, required: true}
-      content: {description: The whole content., type: str, required: true, no_log: true}
+      content: {description: The whole content (never logged)., type: str, required: true}
       mode: {description: Octal mode such as C(0400)., type: str, required: true}
       owner: {description: User name or uid., type: str, default: root}
       group: {description: Group name or gid., type: str, default: root}
@@ -115,7 +115,8 @@ def argument_spec():
     return dict(
         directories=dict(type="list", elements="dict", default=[], options=directory),
         files=dict(type="list", elements="dict", default=[], options=plain),
-        secret_files=dict(type="list", elements="dict", default=[], options=secret),
+        # The content sub-option is no_log; the list itself holds paths and modes that may be shown.
+        secret_files=dict(type="list", elements="dict", default=[], options=secret, no_log=False),
     )
 
 

@@ -1,12 +1,14 @@
 """The README's variables reference is generated from the roles' argument specs and kept equal to them."""
 
+import sys
+
 import yaml
 
 from tests.conftest import REPO_ROOT, run
 
 
 def test_readme_variables_reference_matches_argument_specs():
-    run([str(REPO_ROOT / ".venv" / "bin" / "python"), "scripts/variables_doc.py", "--check"])
+    run([sys.executable, "scripts/variables_doc.py", "--check"])
 
 
 def test_readme_lists_every_role_variable():

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Read the images of `docker save` archives without loading them.
 
 Usage: archive_manifest.py ARCHIVE...

@@ -94,7 +94,7 @@ class PostgresServer:
     def _run(self, argv, timeout=120):
         if self._as_postgres:
             argv = ["runuser", "-u", "postgres", "--", *argv]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=self.root)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=self.root, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stderr}{proc.stdout}")
         return proc
@@ -248,9 +248,9 @@ class OrthancServer:
             if self.process.poll() is not None:
                 raise ServerExited(f"Orthanc {self.name} exited with {self.process.returncode}:\n{_tail(self.log)}")
             try:
-                status, _ = self.api("GET", "/system", timeout=5)
+                status, _body = self.api("GET", "/system", timeout=5)
                 if status == 200:
-                    status, _ = self.api("GET", "/changes?last", timeout=10)
+                    status, _body = self.api("GET", "/changes?last", timeout=10)
                     if status == 200:
                         return
                 last = f"HTTP {status}"
@@ -427,6 +427,7 @@ def run_module(name, args, check_mode=False, diff=False, timeout=300):
     try:
         proc = subprocess.run(
             [sys.executable, "-m", f"ansible_collections.pacs.orthanc.plugins.modules.{name}", args_file],
+            check=False,
             capture_output=True,
             text=True,
             timeout=timeout,

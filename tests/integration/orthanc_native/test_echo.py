@@ -38,6 +38,6 @@ def test_echo_to_a_dead_port_fails_cleanly(orthanc_pg):
 
 
 def test_echo_to_an_unknown_name(orthanc_pg):
-    result, _ = run_module("orthanc_echo", dict(orthanc_pg.connection(), name="nobody"))
+    result, _proc = run_module("orthanc_echo", dict(orthanc_pg.connection(), name="nobody"))
     assert result["failed"] is True
     assert "no such modality is registered in Orthanc" in result["msg"]

@@ -11,7 +11,7 @@ def _dpkg_version(package):
 
 
 def test_postgresql_index_is_reported_with_its_plugin(orthanc_pg):
-    result, _ = run_module("orthanc_info", dict(orthanc_pg.connection(), config_path=str(orthanc_pg.config_path)))
+    result, _proc = run_module("orthanc_info", dict(orthanc_pg.connection(), config_path=str(orthanc_pg.config_path)))
 
     index = result["index"]
     assert index["backend"] == "postgresql"
@@ -29,7 +29,7 @@ def test_postgresql_index_is_reported_with_its_plugin(orthanc_pg):
 
 
 def test_sqlite_default_is_told_apart(orthanc_sqlite):
-    result, _ = run_module(
+    result, _proc = run_module(
         "orthanc_info", dict(orthanc_sqlite.connection(), config_path=str(orthanc_sqlite.config_path))
     )
 
@@ -53,7 +53,7 @@ def test_expect_index_confirms_in_one_task(orthanc_pg, orthanc_sqlite):
         "not postgresql"
     )
 
-    lite, _ = run_module("orthanc_info", dict(orthanc_sqlite.connection(), expect_index="sqlite"))
+    lite, _proc = run_module("orthanc_info", dict(orthanc_sqlite.connection(), expect_index="sqlite"))
     assert lite.get("failed") is not True
 
 
@@ -66,7 +66,7 @@ def test_postgresql_loaded_but_not_enabled_is_sqlite():
         server = OrthancServer("pg-off", postgres=postgres)
         server.config["PostgreSQL"]["EnableIndex"] = False
         server.start()
-        result, _ = run_module("orthanc_info", dict(server.connection(), expect_index="postgresql"))
+        result, _proc = run_module("orthanc_info", dict(server.connection(), expect_index="postgresql"))
     finally:
         if server:
             server.cleanup()
@@ -85,7 +85,7 @@ def test_database_that_stops_answering_fails_the_confirmation():
         server = OrthancServer("pg-gone", postgres=postgres)
         server.config["PostgreSQL"].update(MaximumConnectionRetries=1, ConnectionRetryInterval=1)
         server.start()
-        before, _ = run_module("orthanc_info", dict(server.connection(), expect_index="postgresql"))
+        before, _proc = run_module("orthanc_info", dict(server.connection(), expect_index="postgresql"))
         postgres.stop()
         after, proc = run_module(
             "orthanc_info",

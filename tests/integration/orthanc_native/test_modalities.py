@@ -40,8 +40,8 @@ EVERY_OPTION = {
 def test_every_option_round_trips_through_the_real_server(orthanc_pg):
     args = dict(orthanc_pg.connection(), **EVERY_OPTION)
 
-    first, _ = run_module("orthanc_modality", args)
-    second, _ = run_module("orthanc_modality", args)
+    first, _proc = run_module("orthanc_modality", args)
+    second, _proc = run_module("orthanc_modality", args)
 
     assert first["changed"] is True
     assert second["changed"] is False, second
@@ -59,43 +59,43 @@ def test_update_diff_check_mode_and_delete(orthanc_pg, proxy):
     run_module("orthanc_modality", ct)
 
     proxy.reset()
-    checked, _ = run_module("orthanc_modality", dict(ct, port=11112), check_mode=True, diff=True)
+    checked, _proc = run_module("orthanc_modality", dict(ct, port=11112), check_mode=True, diff=True)
     assert checked["changed"] is True
     assert checked["diff"]["before"]["port"] == 104
     assert checked["diff"]["after"]["port"] == 11112
     assert proxy.requests == [("GET", "/modalities/ct1/configuration")]
     assert orthanc_pg.modalities()["ct1"]["Port"] == 104
 
-    updated, _ = run_module("orthanc_modality", dict(ct, port=11112))
+    updated, _proc = run_module("orthanc_modality", dict(ct, port=11112))
     assert updated["differences"] == ["port"]
     assert orthanc_pg.modalities()["ct1"]["Port"] == 11112
 
     proxy.reset()
-    removed, _ = run_module("orthanc_modality", dict(conn, name="ct1", state="absent"))
+    removed, _proc = run_module("orthanc_modality", dict(conn, name="ct1", state="absent"))
     assert removed["changed"] is True
     assert proxy.requests == [("GET", "/modalities/ct1/configuration"), ("DELETE", "/modalities/ct1")]
-    again, _ = run_module("orthanc_modality", dict(conn, name="ct1", state="absent"))
+    again, _proc = run_module("orthanc_modality", dict(conn, name="ct1", state="absent"))
     assert again["changed"] is False
     assert "ct1" not in orthanc_pg.modalities()
 
 
 def test_obsolete_manufacturer_written_by_someone_else_is_not_rewritten(orthanc_pg, proxy):
-    status, _ = orthanc_pg.api(
+    status, _body = orthanc_pg.api(
         "PUT", "/modalities/old", {"AET": "OLD", "Host": "h", "Port": 104, "Manufacturer": "EFilm2"}
     )
     assert status == 200
     proxy.reset()
 
-    result, _ = run_module(
+    result, _proc = run_module(
         "orthanc_modality", dict(orthanc_pg.connection(proxy.url), name="old", aet="OLD", host="h", port=104)
     )
 
     assert result["changed"] is False
-    assert [method for method, _ in proxy.requests] == ["GET"]
+    assert [method for method, _path in proxy.requests] == ["GET"]
 
 
 def test_invalid_input_sends_no_request(orthanc_pg, proxy):
-    result, _ = run_module(
+    result, _proc = run_module(
         "orthanc_modality", dict(orthanc_pg.connection(proxy.url), name="x", aet="A\\B", host="h", port=104)
     )
     assert result["failed"] is True
@@ -105,14 +105,14 @@ def test_invalid_input_sends_no_request(orthanc_pg, proxy):
 
 def test_wrong_password_is_named(orthanc_pg):
     conn = dict(orthanc_pg.connection(), password="not-the-password")  # noqa: S106
-    result, _ = run_module("orthanc_modality", dict(conn, name="x", aet="X", host="h", port=104))
+    result, _proc = run_module("orthanc_modality", dict(conn, name="x", aet="X", host="h", port=104))
     assert result["failed"] is True
     assert f"GET {orthanc_pg.url}/modalities/x/configuration failed: HTTP 401 Unauthorized" in result["msg"]
 
 
 def test_registrations_in_the_postgresql_index_survive_a_restart(orthanc_pg):
     args = dict(orthanc_pg.connection(), modalities=entries(3), config_path=str(orthanc_pg.config_path))
-    created, _ = run_module("orthanc_modalities", args)
+    created, _proc = run_module("orthanc_modalities", args)
     assert created["added"] == ["m000", "m001", "m002"]
     assert created["persistent"] is True  # DicomModalitiesInDatabase and DatabaseServerIdentifier are set
     assert "warnings" not in created
@@ -120,7 +120,7 @@ def test_registrations_in_the_postgresql_index_survive_a_restart(orthanc_pg):
     orthanc_pg.restart()
 
     assert sorted(orthanc_pg.modalities()) == ["m000", "m001", "m002"]
-    again, _ = run_module("orthanc_modalities", args)
+    again, _proc = run_module("orthanc_modalities", args)
     assert again["changed"] is False
     # They are rows of PostgreSQL, not only memory.
     rows = orthanc_pg.postgres.psql("SELECT value FROM serverproperties", "orthanc")
@@ -129,7 +129,7 @@ def test_registrations_in_the_postgresql_index_survive_a_restart(orthanc_pg):
 
 def test_memory_only_registrations_warn_and_really_vanish(orthanc_sqlite):
     args = dict(orthanc_sqlite.connection(), modalities=entries(2), config_path=str(orthanc_sqlite.config_path))
-    created, _ = run_module("orthanc_modalities", args)
+    created, _proc = run_module("orthanc_modalities", args)
     assert created["persistent"] is False
     warning = json.dumps(created["warnings"])
     assert "Modalities changed (m000, m001) will not survive a restart of Orthanc" in warning
@@ -146,7 +146,7 @@ def test_require_persistent_refuses_a_memory_only_server(orthanc_sqlite):
         config_path=str(orthanc_sqlite.config_path),
         require_persistent=True,
     )
-    result, _ = run_module("orthanc_modalities", args)
+    result, _proc = run_module("orthanc_modalities", args)
     assert result["failed"] is True
     assert "registrations would not persist: DicomModalitiesInDatabase is false" in result["msg"]
     assert orthanc_sqlite.modalities() == {}
@@ -157,12 +157,12 @@ def test_purge_and_check_mode(orthanc_pg, proxy):
     run_module("orthanc_modalities", dict(conn, modalities=entries(4)))
     proxy.reset()
 
-    checked, _ = run_module("orthanc_modalities", dict(conn, modalities=entries(2), purge=True), check_mode=True)
+    checked, _proc = run_module("orthanc_modalities", dict(conn, modalities=entries(2), purge=True), check_mode=True)
     assert checked["removed"] == ["m002", "m003"]
     assert proxy.requests == [("GET", "/modalities?expand")]
     assert len(orthanc_pg.modalities()) == 4
 
-    purged, _ = run_module("orthanc_modalities", dict(conn, modalities=entries(2), purge=True), diff=True)
+    purged, _proc = run_module("orthanc_modalities", dict(conn, modalities=entries(2), purge=True), diff=True)
     assert purged["removed"] == ["m002", "m003"]
     assert sorted(purged["diff"]["before"]) == ["m002", "m003"]
     assert sorted(orthanc_pg.modalities()) == ["m000", "m001"]

@@ -15,18 +15,18 @@ def entries(count, port=104):
 @pytest.fixture
 def hundred(orthanc_pg, proxy):
     conn = orthanc_pg.connection(proxy.url)
-    created, _ = run_module("orthanc_modalities", dict(conn, modalities=entries(100)))
+    created, _proc = run_module("orthanc_modalities", dict(conn, modalities=entries(100)))
     assert len(created["added"]) == 100
     assert len(proxy.requests) == 101
     assert proxy.requests[0] == ("GET", "/modalities?expand")
-    assert {method for method, _ in proxy.requests[1:]} == {"PUT"}
+    assert {method for method, _path in proxy.requests[1:]} == {"PUT"}
     assert len(orthanc_pg.modalities()) == 100
     proxy.reset()
     return conn
 
 
 def test_no_op_over_100_modalities_is_exactly_one_request(hundred, proxy):
-    result, _ = run_module("orthanc_modalities", dict(hundred, modalities=entries(100), purge=True))
+    result, _proc = run_module("orthanc_modalities", dict(hundred, modalities=entries(100), purge=True))
 
     assert result["changed"] is False
     assert proxy.requests == [("GET", "/modalities?expand")]
@@ -42,10 +42,10 @@ def test_changing_k_of_them_is_1_plus_k_requests(hundred, proxy, orthanc_pg):
     del wanted[50]  # 1 removal (purge)
     k = 6
 
-    result, _ = run_module("orthanc_modalities", dict(hundred, modalities=wanted, purge=True))
+    result, _proc = run_module("orthanc_modalities", dict(hundred, modalities=wanted, purge=True))
 
     assert len(proxy.requests) == 1 + k
-    assert sorted(method for method, _ in proxy.requests) == ["DELETE", "GET"] + ["PUT"] * 5
+    assert sorted(method for method, _path in proxy.requests) == ["DELETE", "GET"] + ["PUT"] * 5
     assert (len(result["added"]), len(result["updated"]), result["removed"]) == (1, 4, ["m050"])
     live = orthanc_pg.modalities()
     assert len(live) == 100

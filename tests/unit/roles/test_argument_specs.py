@@ -49,5 +49,5 @@ def test_spec_types_fit_the_defaults(role):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name)
 def test_variables_are_prefixed_with_the_role_name(role):
-    defaults, _ = load(role)
+    defaults, _specs = load(role)
     assert [n for n in defaults if not n.startswith(f"{role.name}_")] == []

@@ -238,7 +238,7 @@ REFUSALS = {
 @pytest.mark.parametrize("case", sorted(REFUSALS))
 def test_preflight_refuses_unsupported_hosts(target, case):
     os_facts, source, message = REFUSALS[case]
-    rc, results, _ = apply_role(target, os_facts, docker_install_source=source)
+    rc, results, _output = apply_role(target, os_facts, docker_install_source=source)
     assert rc != 0
     failed = [name for name, result in results.items() if result.get("failed")]
     assert len(failed) == 1 and failed[0].startswith("Check that"), failed
@@ -246,7 +246,7 @@ def test_preflight_refuses_unsupported_hosts(target, case):
 
 
 def test_unknown_source_is_refused_by_the_argument_spec(target):
-    rc, results, _ = apply_role(target, DEBIAN_13, docker_install_source="snap")
+    rc, results, _output = apply_role(target, DEBIAN_13, docker_install_source="snap")
     assert rc != 0
     failed = [result for name, result in results.items() if result.get("failed")]
     assert len(failed) == 1

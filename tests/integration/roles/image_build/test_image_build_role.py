@@ -61,7 +61,9 @@ def play(tmp_path, variables, *extra):
 
 
 def image_id(ref):
-    proc = subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True)
+    proc = subprocess.run(
+        ["docker", "image", "inspect", "-f", "{{.Id}}", ref], capture_output=True, text=True, check=False
+    )
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
@@ -73,6 +75,7 @@ def scratch():
         ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={REPOSITORY}/*"],
         capture_output=True,
         text=True,
+        check=False,
     ).stdout.split()
     if refs:
         subprocess.run(["docker", "image", "rm", "-f", *refs], capture_output=True, check=False)
@@ -110,7 +113,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_is_refused_before_anything_is_built(tmp_path, scratch, case):
     variables, needles = CASES[case]
-    proc, _ = play(tmp_path, {"image_build_base_image": scratch["base"] + "-never", **variables})
+    proc, _result = play(tmp_path, {"image_build_base_image": scratch["base"] + "-never", **variables})
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-3000:]
     for needle in needles:

@@ -112,7 +112,7 @@ def test_bad_input_is_refused_before_the_host_changes(tmp_path, case):
 
 def test_passwords_never_appear_in_the_output(tmp_path):
     secret = "Sup3r-Secret-Passw0rd"  # noqa: S105 - a test value that must not leak
-    proc, _ = apply_role(tmp_path, {"orthanc_admin_password": secret, "orthanc_http_port": 4242})
+    proc, _project = apply_role(tmp_path, {"orthanc_admin_password": secret, "orthanc_http_port": 4242})
     assert proc.returncode != 0
     assert secret not in proc.stdout + proc.stderr
 
