@@ -8,6 +8,7 @@ pacs-lab-1's server. Runs after test_site.py, on the lab it converged.
 import json
 import re
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -142,12 +143,21 @@ def test_gateways_keep_every_instance_through_outages_and_restarts(lab, tmp_path
     assert f"- {remote_gateway}" in proc.stdout and "backlog: empty" in proc.stdout
 
 
+@contextmanager
+def gateway_setting(host, setting):
+    """site.yml on one host with one extra setting (as -e name=value, a string); the inventory's back after."""
+    site = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", host]
+    run([*site, "-e", setting], timeout=1800)
+    try:
+        yield "GW_" + host.upper().replace("-", "_")
+    finally:
+        in_host(host, "docker", "start", "orthanc-orthanc-1")
+        run(site, timeout=1800)
+
+
 def test_a_full_gateway_refuses_and_loses_nothing_it_accepted(lab, tmp_path):
     host = SERVERS[-1]
-    aet = "GW_" + host.upper().replace("-", "_")
-    site = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", host]
-    run([*site, "-e", "orthanc_client_max_storage_mb=1"], timeout=1800)
-    try:
+    with gateway_setting(host, "orthanc_client_max_storage_mb=1") as aet:
         in_host(host, "docker", "stop", "orthanc-orthanc-1")
         files = fresh_instances(tmp_path, 60)  # about 2.3 MB against a bound of 1 MB
         statuses = store(files.values(), address(host), GATEWAY_DICOM, aet)
@@ -165,17 +175,11 @@ def test_a_full_gateway_refuses_and_loses_nothing_it_accepted(lab, tmp_path):
         # Drained, it accepts again.
         again = store(list(files.values())[-3:], address(host), GATEWAY_DICOM, aet)
         assert set(again.values()) == {0}, again
-    finally:
-        in_host(host, "docker", "start", "orthanc-orthanc-1")
-        run(site, timeout=1800)
 
 
 def test_with_retention_the_gateway_keeps_confirmed_copies_labelled(lab, tmp_path):
     host = SERVERS[-1]
-    aet = "GW_" + host.upper().replace("-", "_")
-    site = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", host]
-    run([*site, "-e", "orthanc_client_retention_days=2"], timeout=1800)
-    try:
+    with gateway_setting(host, "orthanc_client_retention_days=2") as aet:
         files = fresh_instances(tmp_path, 5)
         assert set(store(files.values(), address(host), GATEWAY_DICOM, aet).values()) == {0}
         today = "forwarded-" + time.strftime("%Y%m%d", time.gmtime())
@@ -189,7 +193,5 @@ def test_with_retention_the_gateway_keeps_confirmed_copies_labelled(lab, tmp_pat
         assert len(labelled) == len(files)
         on_server = remote(host, SERVER_HTTP, "md5s")
         assert {uid: on_server.get(uid) for uid in files} == held
-    finally:
-        run(site, timeout=1800)
     # Back to no retention: the confirmed copies are deleted by the next sweeps.
     assert wait_for("the kept copies to go", lambda: gateway_count(host) == 0, timeout=120)
