@@ -171,8 +171,6 @@ def write_file(module, item):
                 os.unlink(tmp)
     if os.path.exists(path):
         changed = module.set_fs_attributes_if_different(file_args(module, item), changed)
-    elif module.check_mode:
-        changed = True
     diff = None
     if before != wanted and item.get("diff"):
         diff = dict(

@@ -12,22 +12,11 @@ import tarfile
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, run
+from tests.conftest import run
 
-ROLE = REPO_ROOT / "roles" / "images"
 GHOST = "pacs-images-test-ghost"
 TOUCHED = f"No such container: {GHOST}"
 TINY = "pacs-images-test/tiny:1"
-
-
-def test_argument_specs_mirror_defaults():
-    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
-    options = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
-    assert sorted(options) == sorted(defaults)
-    for name, spec in options.items():
-        assert spec.get("default") == defaults[name], name
-        assert spec.get("description"), name
-        assert name.startswith("images_"), name
 
 
 @pytest.fixture(scope="module")
