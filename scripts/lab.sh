@@ -2,7 +2,7 @@
 # The local lab: LAB_HOSTS systemd containers, each able to run a nested Docker Engine, reached by
 # Ansible through the community.docker.docker connection (inventories/lab/).
 #   lab.sh image   build base (pacs.local/debian:trixie, bookworm) + host images (cached by recipe)
-#   lab.sh up      image, then start pacs-lab-1..N (idempotent)
+#   lab.sh up      image, then start $LAB_PREFIX-1..N (default pacs-lab-1..N; idempotent)
 #   lab.sh down    remove the hosts and their volumes
 #   lab.sh start NAME...   start hosts with these names (molecule's create playbook uses this)
 #   lab.sh rm NAME...      remove these hosts and their volumes
@@ -80,7 +80,7 @@ start_hosts() {
     fi
     log "starting $name"
     docker run -d --name "$name" --hostname "$name" \
-      --label "$LAB_LABEL=${LAB_HOST_KIND:-host}" \
+      --label "$LAB_LABEL=${LAB_HOST_KIND:-$LAB_KIND}" \
       --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
       --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
       -v "$name-docker:/var/lib/docker" \
@@ -117,7 +117,7 @@ up() {
   log "lab hosts up: ${names[*]}"
 }
 
-lab_hosts() { docker ps -a --filter "label=$LAB_LABEL=host" --format '{{.Names}}' | sort; }
+lab_hosts() { docker ps -a --filter "label=$LAB_LABEL=$LAB_KIND" --format '{{.Names}}' | sort; }
 
 down() {
   local -a hosts

@@ -10,6 +10,10 @@ export ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg"
 # shellcheck disable=SC2034  # read by lab.sh and base-images.sh, which source this file
 LAB_LABEL="pacs.orthanc.lab"
 LAB_PREFIX="${LAB_PREFIX:-pacs-lab}"
+# The lab's hosts carry LAB_LABEL=host; a lab under another LAB_PREFIX (a second lab on the same engine,
+# e.g. for parallel work) carries LAB_LABEL=host-<prefix>, which inventories/lab does not select.
+# shellcheck disable=SC2034  # read by lab.sh
+if [[ "$LAB_PREFIX" == pacs-lab ]]; then LAB_KIND=host; else LAB_KIND="host-$LAB_PREFIX"; fi
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

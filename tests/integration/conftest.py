@@ -2,17 +2,39 @@
 
 import os
 import re
+import shutil
 
 import pytest
 
-from tests.conftest import run
+from tests.conftest import REPO_ROOT, run
 
 LAB_HOSTS = int(os.environ.get("LAB_HOSTS", "3"))
-HOSTS = [f"pacs-lab-{i}" for i in range(1, LAB_HOSTS + 1)]
-INVENTORY = ["-i", "inventories/lab"]
-# inventories/lab/01-hosts.docker.yml: pacs-lab-3 is a gateway-only host forwarding to the site's first server
-# in name order (pacs-lab-1); the others run the classic layout (server and gateway).
-GATEWAY_ONLY = [h for h in HOSTS if h == "pacs-lab-3"]
+# LAB_PREFIX runs the lab tests on a second lab of the same engine (scripts/lab.sh labels its hosts
+# host-<prefix>); the inventory is inventories/lab with that label selected.
+LAB_PREFIX = os.environ.get("LAB_PREFIX", "pacs-lab")
+HOSTS = [f"{LAB_PREFIX}-{i}" for i in range(1, LAB_HOSTS + 1)]
+
+
+def lab_inventory():
+    """The lab inventory directory for LAB_PREFIX."""
+    source = REPO_ROOT / "inventories" / "lab"
+    if LAB_PREFIX == "pacs-lab":
+        return source
+    target = REPO_ROOT / "tests" / "output" / f"inventory-{LAB_PREFIX}"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    hosts = target / "01-hosts.docker.yml"
+    text = hosts.read_text()
+    assert '| default("") == "host"' in text, "inventories/lab no longer selects hosts by label"
+    hosts.write_text(text.replace('| default("") == "host"', f'| default("") == "host-{LAB_PREFIX}"'))
+    return target
+
+
+INVENTORY_DIR = lab_inventory()
+INVENTORY = ["-i", str(INVENTORY_DIR)]
+# inventories/lab/01-hosts.docker.yml: the third host (pacs-lab-3) is a gateway-only host forwarding to the
+# site's first server in name order (pacs-lab-1); the others run the classic layout (server and gateway).
+GATEWAY_ONLY = [h for h in HOSTS if h.endswith("-3")]
 SERVERS = [h for h in HOSTS if h not in GATEWAY_ONLY]
 
 

@@ -6,7 +6,7 @@ import ansible_runner
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.integration.conftest import HOSTS
+from tests.integration.conftest import HOSTS, INVENTORY_DIR
 
 
 @pytest.mark.lab
@@ -17,7 +17,7 @@ def test_site_through_ansible_runner_changes_nothing_on_the_converged_lab(conver
         private_data_dir=str(tmp_path),  # artifacts (events, stdout) land here
         project_dir=str(REPO_ROOT),
         playbook="site.yml",
-        inventory=str(REPO_ROOT / "inventories" / "lab"),
+        inventory=str(INVENTORY_DIR),
         envvars={
             "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}",
             "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"),
