@@ -5,14 +5,11 @@ real DICOMweb requests. Plugins are switched on and off through site.yml (one ho
 the Orthanc server container may be recreated by a switch, never by a re-run.
 """
 
-import base64
 import email.parser
 import email.policy
 import io
 import json
 import textwrap
-import urllib.error
-import urllib.request
 from contextlib import contextmanager
 
 import pytest
@@ -21,8 +18,9 @@ from pydicom import dcmread
 from tests.conftest import run
 from tests.dicom import fresh_instances, store
 from tests.integration.conftest import INVENTORY, SERVERS, recap
+from tests.integration.lab_rest import Rest, address
 
-SERVER_HTTP, SERVER_DICOM = 8042, 4242
+SERVER_DICOM = 4242
 CONTAINERS = ["orthanc-orthanc-1", "orthanc-postgres-1", "orthanc-orthanc-client-1", "orthanc-adminer-1"]
 # The Python plugin's proof of life: a REST route only the script defines.
 SCRIPT = textwrap.dedent(
@@ -35,36 +33,6 @@ SCRIPT = textwrap.dedent(
     orthanc.RegisterRestCallback('/pacs-plugin-check', hello)
     """
 )
-
-
-def address(host):
-    template = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
-    return run(["docker", "inspect", "-f", template, host]).stdout.strip()
-
-
-class Rest:
-    """The server's REST API from this machine (the lab publishes it on the host's address) as admin."""
-
-    def __init__(self, host):
-        self.base = f"http://{address(host)}:{SERVER_HTTP}"
-        password = run(["docker", "exec", host, "cat", "/opt/orthanc/secrets/admin-password"]).stdout.strip()
-        self.auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
-
-    def raw(self, path, method="GET", body=None, accept=None):
-        request = urllib.request.Request(self.base + path, data=body, method=method)  # noqa: S310 - http to a lab host
-        request.add_header("Authorization", self.auth)
-        if accept:
-            request.add_header("Accept", accept)
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-                return answer.status, answer.headers.get("Content-Type", ""), answer.read()
-        except urllib.error.HTTPError as error:
-            return error.code, "", error.read()
-
-    def json(self, path, method="GET", body=None):
-        status, _type, data = self.raw(path, method, None if body is None else json.dumps(body).encode())
-        assert status == 200, f"{method} {path}: HTTP {status} {data[:300]!r}"
-        return json.loads(data)
 
 
 def container_ids(host):

@@ -98,6 +98,10 @@ CASES = {
         {"orthanc_client_python_script": "/etc/hostname"},
         "orthanc_client_python_script must name a Python script",
     ),
+    "transaction_mode_on_debian": (
+        {"orthanc_postgresql_transaction_mode": "ReadCommitted"},
+        "orthanc_postgresql_transaction_mode (ReadCommitted) needs orthanc-postgresql 6.0",
+    ),
     "script_not_a_file": (
         {"orthanc_plugins": ["python"], "orthanc_python_script": "/nonexistent/plugin.py"},
         '"/nonexistent/plugin.py", not a file',
