@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import sys
 import tarfile
 
@@ -167,7 +168,8 @@ def test_role_and_module_refuse_a_bad_entry_with_the_same_message(tmp_path, case
 
 # The version gate and the plugin check read the image's labels: images of a test repository that carry
 # only labels (imported from an empty file system, nothing to run) stand for an old and a lean Orthanc image.
-LABELLED = "pacs-test-preflight/orthanc:1.12.10-gdcm-only"
+# One name per test process (pytest-xdist workers must not remove each other's image).
+LABELLED = f"pacs-test-preflight/orthanc:1.12.10-gdcm-only-{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
