@@ -44,7 +44,9 @@ def test_spec_types_fit_the_defaults(role):
             continue  # a templated default is resolved at run time
         assert isinstance(value, expected), f"{role.name}: {name} default {value!r} is not {spec.get('type')}"
         if "choices" in spec:
-            assert value in spec["choices"], f"{role.name}: {name} default not among its choices"
+            # For a list, Ansible checks each element against the choices.
+            values = value if spec.get("type") == "list" else [value]
+            assert all(v in spec["choices"] for v in values), f"{role.name}: {name} default not among its choices"
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.name)

@@ -1,7 +1,10 @@
 """Bad input to the orthanc role is refused in preflight, naming the variable, before the host changes."""
 
+import io
 import json
+import os
 import sys
+import tarfile
 
 import pytest
 
@@ -89,6 +92,21 @@ CASES = {
         "orthanc_client_backlog_max_age must be a whole number from 1 up, got 0",
     ),
     "retention_not_a_number": ({"orthanc_client_retention_days": "a week"}, "orthanc_client_retention_days"),
+    "unknown_plugin": ({"orthanc_plugins": ["dicomweb", "ohif"]}, "orthanc_plugins must be one or more of"),
+    "unknown_client_plugin": ({"orthanc_client_plugins": ["lua"]}, "orthanc_client_plugins must be one or more of"),
+    "python_without_script": ({"orthanc_plugins": ["python"]}, "orthanc_python_script must name a Python script"),
+    "script_without_python": (
+        {"orthanc_client_python_script": "/etc/hostname"},
+        "orthanc_client_python_script must name a Python script",
+    ),
+    "transaction_mode_on_debian": (
+        {"orthanc_postgresql_transaction_mode": "ReadCommitted"},
+        "orthanc_postgresql_transaction_mode (ReadCommitted) needs orthanc-postgresql 6.0",
+    ),
+    "script_not_a_file": (
+        {"orthanc_plugins": ["python"], "orthanc_python_script": "/nonexistent/plugin.py"},
+        '"/nonexistent/plugin.py", not a file',
+    ),
 }
 
 
@@ -145,4 +163,52 @@ def test_role_and_module_refuse_a_bad_entry_with_the_same_message(tmp_path, case
     proc, project = apply_role(tmp_path, {"orthanc_modalities": entries})
     assert proc.returncode != 0
     assert f"orthanc_modalities (with orthanc_fleet_modalities): {message}" in " ".join(proc.stdout.split())
+    assert not project.exists()
+
+
+# The version gate and the plugin check read the image's labels: images of a test repository that carry
+# only labels (imported from an empty file system, nothing to run) stand for an old and a lean Orthanc image.
+# One name per test process (pytest-xdist workers must not remove each other's image).
+LABELLED = f"pacs-test-preflight/orthanc:1.12.10-gdcm-only-{os.getpid()}"
+
+
+@pytest.fixture(scope="module")
+def labelled_image():
+    labels = ["pacs.orthanc.orthanc.version=1.12.10", "pacs.orthanc.orthanc.plugins=gdcm"]
+    changes = [arg for label in labels for arg in ("--change", f"LABEL {label}")]
+    run(["docker", "import", *changes, "-", LABELLED], input=_empty_tar())
+    yield LABELLED
+    run(["docker", "image", "rm", LABELLED], check=False)
+
+
+def images(orthanc):
+    """orthanc_images with that Orthanc image (read on the controller, by this Python, which has the Docker client)."""
+    refs = {"orthanc": orthanc, "postgres": "pacs.local/postgres:test", "adminer": "pacs.local/adminer:test"}
+    return {"orthanc_images": refs, "ansible_python_interpreter": PYTHON}
+
+
+def _empty_tar():
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w"):
+        pass
+    return buffer.getvalue()
+
+
+def test_an_orthanc_older_than_1_12_11_is_refused_naming_the_cves_and_the_variable(tmp_path, labelled_image):
+    proc, project = apply_role(tmp_path, images(labelled_image))
+    assert proc.returncode != 0
+    text = " ".join(proc.stdout.split())
+    assert "runs Orthanc 1.12.10" in text and "CVE-2026-5437 to CVE-2026-5445" in text, proc.stdout[-3000:]
+    assert "orthanc_accept_vulnerable_orthanc: true" in text
+    assert not project.exists()
+
+
+def test_accepting_the_risk_passes_the_gate_but_a_plugin_the_image_lacks_is_refused(tmp_path, labelled_image):
+    extra = {**images(labelled_image), "orthanc_accept_vulnerable_orthanc": True}
+    proc, project = apply_role(tmp_path, {**extra, "orthanc_plugins": ["gdcm", "dicomweb"]})
+    assert proc.returncode != 0
+    text = " ".join(proc.stdout.split())
+    assert "[WARNING] orthanc_accept_vulnerable_orthanc is true: deploying Orthanc 1.12.10" in text, proc.stdout[-3000:]
+    assert f"The image {labelled_image} lacks the plugin(s) dicomweb asked for in orthanc_plugins" in text
+    assert "(it has: gdcm)" in text
     assert not project.exists()

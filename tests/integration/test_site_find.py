@@ -1,0 +1,174 @@
+"""Find answers of the deployed server equal those of a stock-configured Orthanc of the same image.
+
+The issue: with StorageAccessOnFind "Never" an instance-level /tools/find answered 11 of 12. A small known
+set (three patients, studies, series and instances with distinct main and non-main tags) goes into the
+lab's deployed server and into the same Orthanc image started on the same lab host with nothing but the
+settings it needs to be reachable; every query, at every level, must give the same resources.
+"""
+
+import json
+import uuid
+
+import pytest
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.uid import generate_uid
+
+from tests.conftest import run
+from tests.integration.conftest import SERVERS
+from tests.integration.lab_rest import Rest
+
+STOCK = "pacs-test-stock-orthanc"
+STOCK_PORT = 18042
+# On the lab host, owned by the image's orthanc uid, readable by it only.
+STOCK_CONFIG = f"/opt/{STOCK}.json"
+# (patient, name, sex, weight, study description, institution, [(modality, series description, kvp,
+# slice thickness, [instance comments])])
+KNOWN_SET = [
+    ("P1", "DOE^JOHN", "M", "70", "CT HEAD", "CLINIC A", [
+        ("CT", "AX HEAD", "120", "5", ["keep one", "other"]),
+        ("CT", "COR HEAD", "100", "2.5", ["keep two"]),
+    ]),
+    ("P2", "DOE^JANE", "F", "60", "MR KNEE", "CLINIC B", [
+        ("MR", "AX T1", "", "3", ["first", "keep three"]),
+        ("MR", "SAG T2", "", "4", ["second"]),
+    ]),
+    ("P3", "ROE^RICHARD", "M", "80", "CT CHEST", "CLINIC A", [
+        ("CT", "AX CHEST", "120", "1", ["x", "keep four", "y", "z"]),
+    ]),
+]  # fmt: skip
+QUERIES = {
+    "Patient": [
+        {},
+        {"PatientName": "DOE*"},
+        {"PatientSex": "M"},
+        {"PatientID": "P2"},
+        {"PatientWeight": "70"},
+        {"PatientSex": "M", "PatientWeight": "80"},
+    ],
+    "Study": [
+        {},
+        {"StudyDescription": "*HEAD*"},
+        {"PatientName": "DOE^JOHN"},
+        {"PatientSex": "F", "StudyDescription": "MR*"},
+        {"InstitutionName": "CLINIC B"},
+        {"PatientWeight": "80"},
+    ],
+    "Series": [
+        {},
+        {"Modality": "MR"},
+        {"SeriesDescription": "AX*"},
+        {"Modality": "CT", "PatientName": "ROE*"},
+        {"KVP": "120"},
+        {"SliceThickness": "2.5"},
+    ],
+    "Instance": [
+        {},
+        {"InstanceNumber": "2"},
+        {"Modality": "CT", "InstanceNumber": "1"},
+        {"ImageComments": "keep*"},
+        {"KVP": "100"},
+        {"SliceThickness": "5"},
+        {"InstitutionName": "CLINIC A", "ImageComments": "*e*"},
+    ],
+}
+
+
+def known_set(directory):
+    """Write the known set as DICOM files (CT_small.dcm and MR_small.dcm with new identities); return paths."""
+    templates = {"CT": dcmread(get_testdata_file("CT_small.dcm")), "MR": dcmread(get_testdata_file("MR_small.dcm"))}
+    paths = []
+    for patient, name, sex, weight, study_description, institution, series_list in KNOWN_SET:
+        study = generate_uid()
+        for modality, series_description, kvp, thickness, comments in series_list:
+            series = generate_uid()
+            for number, comment in enumerate(comments, start=1):
+                ds = templates[modality].copy()
+                ds.PatientID, ds.PatientName, ds.PatientSex, ds.PatientWeight = patient, name, sex, weight
+                ds.StudyInstanceUID, ds.StudyDescription, ds.InstitutionName = study, study_description, institution
+                ds.SeriesInstanceUID, ds.SeriesDescription, ds.Modality = series, series_description, modality
+                ds.SliceThickness, ds.ImageComments, ds.InstanceNumber = thickness, comment, number
+                if kvp:
+                    ds.KVP = kvp
+                elif "KVP" in ds:
+                    del ds.KVP
+                ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+                path = directory / f"{len(paths):03d}.dcm"
+                ds.save_as(path, enforce_file_format=True)
+                paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def servers(converged_lab, tmp_path_factory):
+    host = SERVERS[0]
+    image = run(["docker", "exec", host, "docker", "inspect", "-f", "{{.Config.Image}}", "orthanc-orthanc-1"])
+    password = uuid.uuid4().hex
+    # Orthanc's built-in defaults for everything but reachability and the image's storage paths.
+    config = {
+        "RemoteAccessAllowed": True,
+        "AuthenticationEnabled": True,
+        "RegisteredUsers": {"stock": password},
+        "StorageDirectory": "/var/lib/orthanc/db",
+        "IndexDirectory": "/var/lib/orthanc/db",
+    }
+    run(["docker", "exec", host, "docker", "rm", "-f", STOCK], check=False)
+    run(
+        ["docker", "exec", "-i", host, "sh", "-c", f"umask 077; cat > {STOCK_CONFIG}; chown 999 {STOCK_CONFIG}"],
+        input=json.dumps(config),
+    )
+    run(["docker", "exec", host, "docker", "run", "-d", "--name", STOCK, "-p", f"{STOCK_PORT}:8042",
+         "-v", f"{STOCK_CONFIG}:/etc/orthanc/orthanc.json:ro", image.stdout.strip()])  # fmt: skip
+    try:
+        deployed, stock = Rest(host), Rest(host, STOCK_PORT, "stock", password)
+        stock.wait()
+        files = known_set(tmp_path_factory.mktemp("known-set"))
+        for server in (deployed, stock):
+            for path in files:
+                server.json("/instances", "POST", path.read_bytes())
+        yield deployed, stock, files
+    finally:
+        run(["docker", "exec", host, "docker", "rm", "-f", STOCK], check=False)
+        run(["docker", "exec", host, "rm", "-f", STOCK_CONFIG], check=False)
+
+
+def query_cases():
+    return [(level, query) for level, queries in QUERIES.items() for query in queries]
+
+
+_KNOWN = {}
+
+
+def known_ids(server, level, files):
+    """IDs of the known set's resources at `level` (Orthanc IDs are hashes of the UIDs: equal on both servers)."""
+    key = (server.base, level)
+    if key not in _KNOWN:
+        ids = set()
+        for path in files:
+            ds = dcmread(path, stop_before_pixels=True)
+            (hit,) = server.json(
+                "/tools/find", "POST", {"Level": "Instance", "Query": {"SOPInstanceUID": ds.SOPInstanceUID}}
+            )
+            instance = server.json(f"/instances/{hit}")
+            series = server.json(f"/series/{instance['ParentSeries']}")
+            study = server.json(f"/studies/{series['ParentStudy']}")
+            ids.add(
+                {"Instance": hit, "Series": series["ID"], "Study": study["ID"], "Patient": study["ParentPatient"]}[
+                    level
+                ]
+            )
+        _KNOWN[key] = ids
+    return _KNOWN[key]
+
+
+@pytest.mark.parametrize(("level", "query"), query_cases(), ids=lambda v: v if isinstance(v, str) else json.dumps(v))
+def test_find_answers_equal_a_stock_orthancs(servers, level, query):
+    deployed, stock, files = servers
+    known = known_ids(stock, level, files)
+    assert known == known_ids(deployed, level, files), "the same files must give the same Orthanc IDs"
+    expected = sorted(set(stock.json("/tools/find", "POST", {"Level": level, "Query": query})) & known)
+    got = sorted(set(deployed.json("/tools/find", "POST", {"Level": level, "Query": query})) & known)
+    assert got == expected, f"{level} {query}: deployed answers {len(got)}, stock Orthanc {len(expected)}"
+    if query:
+        # Every query selects something and not everything: the comparison says something.
+        assert 0 < len(expected) < len(known), (level, query, expected)
