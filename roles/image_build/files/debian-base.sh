@@ -97,7 +97,12 @@ image() {
     log=$(mktemp "${TMPDIR:-/tmp}/pacs-debootstrap.XXXXXX")
     # shellcheck disable=SC2064
     trap "rm -rf '$root' '$log'" EXIT
-    if ! debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" >"$log" 2>&1; then
+    # A debootstrap older than the suite (Debian 12's knows no forky) has no script for it: every Debian
+    # suite since buster uses the "sid" script, so name it explicitly then.
+    local script=()
+    [ -e "/usr/share/debootstrap/scripts/$suite" ] || script=(/usr/share/debootstrap/scripts/sid)
+    if ! debootstrap --variant=minbase --include=ca-certificates "$suite" "$root" "$mirror" "${script[@]}" \
+      >"$log" 2>&1; then
       tail -20 "$log" >&2
       msg "debootstrap $suite from $mirror failed"
       exit 1

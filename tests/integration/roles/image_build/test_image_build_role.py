@@ -69,7 +69,7 @@ def image_id(ref):
 @pytest.fixture(scope="module")
 def scratch():
     """A repository of its own for the base image and the built images; every image in it removed after."""
-    yield {"repository": REPOSITORY, "base": f"{REPOSITORY}/debian:trixie"}
+    yield {"repository": REPOSITORY, "base": f"{REPOSITORY}/debian:forky"}
     refs = subprocess.run(
         ["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={REPOSITORY}/*"],
         capture_output=True,
@@ -84,6 +84,7 @@ CASES = {
     "relative_cache": ({"image_build_cache_dir": "cache"}, ["image_build_cache_dir must be an absolute path"]),
     "bad_mirror": ({"image_build_mirror": "deb.debian.org"}, ["image_build_mirror", '"deb.debian.org"']),
     "bad_revision": ({"image_build_revision": "1 2"}, ["image_build_revision letters"]),
+    "unknown_suite": ({"image_build_suite": "bookworm"}, ["image_build_suite", "forky", "trixie"]),
     "shell_in_package_list": (
         {"image_build_extra_packages": {"orthanc": ["jq; rm -rf /"]}},
         ["image_build_extra_packages must map"],
