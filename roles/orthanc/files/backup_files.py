@@ -16,6 +16,7 @@ Storage files that vanish while they are read (deleted by Orthanc meanwhile) are
 indexed in the dump it is reported in "missing", and the backup fails.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,10 +37,8 @@ def used_bytes(directory):
     total = 0
     for root, _dirs, files in os.walk(directory):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
     return total
 
 
@@ -105,7 +104,8 @@ def check(directory, kind, version):
     if not isinstance(manifest, dict) or manifest.get("format") != kind:
         raise BackupError(f"{path} is a foreign archive: its format is not {kind}")
     if manifest.get("format_version") != int(version):
-        raise BackupError(f"{path} has format_version {manifest.get('format_version')}, this collection reads {version}")
+        found = manifest.get("format_version")
+        raise BackupError(f"{path} has format_version {found}, this collection reads {version}")
     files = manifest.get("files") or {}
     for name in REQUIRED:
         if name not in files:
@@ -116,7 +116,9 @@ def check(directory, kind, version):
             raise BackupError(f"{full} is missing (listed in the manifest)")
         actual = digest(full)
         if actual["size"] != expected.get("size"):
-            raise BackupError(f"{full} is truncated or altered: {actual['size']} bytes, the manifest says {expected.get('size')}")
+            raise BackupError(
+                f"{full} is truncated or altered: {actual['size']} bytes, the manifest says {expected.get('size')}"
+            )
         if actual["sha256"] != expected.get("sha256"):
             raise BackupError(f"{full} is altered: its SHA-256 differs from the manifest's")
     return manifest
