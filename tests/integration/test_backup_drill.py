@@ -199,7 +199,7 @@ def test_upgrade_trixie_to_forky_through_site_yml(drill_hosts):
     refused(playbook(TARGET, "site.yml", *forky, check=False), "orthanc_upgrade_postgres=true", "orthanc_index-pg18")
     assert remote(TARGET, SERVER_HTTP, "/system")["Version"] == "1.12.7"
 
-    proc = playbook(TARGET, "site.yml", *forky, "-e", "orthanc_upgrade_postgres=true")
+    proc = playbook(TARGET, "site.yml", *forky, "-e", "orthanc_upgrade_postgres=true", "-e", "pacs_serial=1")
     assert "Upgraded to Orthanc 1.13.0 on index volume orthanc_index-pg18" in " ".join(proc.stdout.split())
     assert remote(TARGET, SERVER_HTTP, "/system")["Version"] == "1.13.0"
     assert remote(TARGET, SERVER_HTTP, "md5s") == before

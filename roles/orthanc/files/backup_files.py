@@ -56,10 +56,13 @@ def digest(path):
 
 
 def add_tree(archive, directory, skip=()):
-    """Add every regular file and directory under `directory`; return the names of the files added."""
+    """Add every directory (owner and mode kept: Orthanc writes new files into them after a restore) and
+    every file under `directory`; return the names of the files added."""
     added = set()
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if os.path.relpath(os.path.join(root, d), directory) not in skip)
+        with contextlib.suppress(FileNotFoundError):
+            archive.add(root, arcname=os.path.relpath(root, directory), recursive=False)
         for name in sorted(files):
             full = os.path.join(root, name)
             arcname = os.path.relpath(full, directory)
