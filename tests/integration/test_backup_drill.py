@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO_ROOT, run
 from tests.dicom import fresh_instances, store
@@ -44,7 +45,7 @@ def inventory(host):
             "children": {"orthanc_servers": {"hosts": {host: None}}},
         }
     }
-    (target / "hosts.yml").write_text(json.dumps(hosts))
+    (target / "hosts.yml").write_text("---\n" + yaml.safe_dump(hosts))
     return ["-i", str(target)]
 
 
