@@ -15,7 +15,7 @@ import ssl
 import time
 from http.client import HTTPException
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
@@ -65,6 +65,31 @@ def orthanc_argument_spec(**extra):
     spec = dict((key, dict(value)) for key, value in ORTHANC_ARGUMENT_SPEC.items())
     spec.update(extra)
     return spec
+
+
+def connection_problems(params):
+    """Why the connection options cannot work, as messages naming each option (empty = usable)."""
+    problems = []
+    url = params.get("url")
+    url = DEFAULT_URL if url is None else url
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+            raise ValueError(url)
+        del port
+    except ValueError:
+        problems.append(
+            "url must be an http:// or https:// URL with a host (an IPv6 address in brackets, a port from 1 to "
+            "65535), e.g. http://127.0.0.1:8042 or http://[::1]:8042, got %r" % (url,)
+        )
+    timeout = params.get("timeout")
+    if timeout is not None and timeout < 1:
+        problems.append("timeout must be at least 1 second, got %d" % timeout)
+    startup_timeout = params.get("startup_timeout")
+    if startup_timeout is not None and startup_timeout < 0:
+        problems.append("startup_timeout must be 0 or more seconds, got %d" % startup_timeout)
+    return problems
 
 
 class OrthancError(Exception):
@@ -145,7 +170,11 @@ class OrthancClient:
 
     @classmethod
     def from_module(cls, module):
+        """The client for a module's connection options; fails the module (no traceback) when they are unusable."""
         p = module.params
+        problems = connection_problems(p)
+        if problems:
+            module.fail_json(msg="; ".join(problems))
         return cls(
             url=p["url"],
             username=p["username"],

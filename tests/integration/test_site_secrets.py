@@ -1,0 +1,108 @@
+"""Secrets never show: site.yml -vvv --diff (a re-run, an interrupted password rotation and the run that
+finishes it), docker inspect of every container, docker events and the compose file hold none of the host's
+secrets (old and new passwords, the label key).
+
+The interrupted rotation is the worst point: the new PostgreSQL password file is written, PostgreSQL still has
+the old password. ansible-playbook is killed there (SIGKILL, no cleanup), and the next plain run (the inventory
+unchanged, the new password now the kept one) must finish the rotation: Orthanc healthy, PostgreSQL taking the
+new password.
+"""
+
+import os
+import signal
+import subprocess
+
+import pytest
+
+from tests.conftest import REPO_ROOT, run
+from tests.integration.conftest import INVENTORY, SERVERS, recap
+
+HOST = SERVERS[0]
+SECRETS = "/opt/orthanc/secrets"
+# The first task after the files are written (set_fact, on the controller): killed there, the new password file
+# is on the host and PostgreSQL has not been told.
+AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run]"
+# PostgreSQL is asked with the password file as it is now on the host (the container's bind mount keeps the
+# file it started with), on stdin: nothing secret on any argv here.
+PG_LOGIN = (
+    "docker exec -i orthanc-postgres-1 sh -c '"
+    "read -r PGPASSWORD; export PGPASSWORD; "
+    'psql -h "$(hostname -i | cut -d" " -f1)" -U orthanc -d orthanc -tAc "select 1"'
+    f"' < {SECRETS}/postgres-password"
+)
+
+
+def on_host(*argv, check=True):
+    return run(["docker", "exec", HOST, *argv], check=check)
+
+
+def secrets():
+    """Every secret the stack keeps on the host (passwords, label key), as the role wrote them."""
+    listing = on_host("sh", "-c", f"for f in {SECRETS}/*; do cat $f; echo; done").stdout.split("\n")
+    found = {line.strip() for line in listing if len(line.strip()) >= 12}
+    assert len(found) >= 3, "expected the admin and PostgreSQL passwords and the label key"
+    return found
+
+
+def site(*extra):
+    proc = run(["ansible-playbook", *INVENTORY, "site.yml", "--limit", HOST, "-vvv", "--diff", *extra], timeout=1800)
+    return proc.stdout + proc.stderr
+
+
+def exposed_text():
+    names = on_host("docker", "ps", "-aq").stdout.split()
+    inspect = on_host("docker", "inspect", *names).stdout
+    compose = on_host("cat", "/opt/orthanc/compose.yaml").stdout
+    events = on_host("docker", "events", "--since", "30m", "--until", "0s", "--format", "{{json .}}").stdout
+    return inspect + compose + events
+
+
+def assert_hidden(texts, known):
+    for secret in known:
+        for where, text in texts.items():
+            assert secret not in text, f"a secret appears in {where}"
+
+
+def pg_takes_the_kept_password():
+    return on_host("sh", "-c", PG_LOGIN, check=False).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def lab(converged_lab):
+    return converged_lab
+
+
+def test_secrets_stay_out_of_output_and_an_interrupted_rotation_is_finished_by_the_next_run(lab):
+    outputs = {"re-run": site()}
+    old = secrets()
+
+    new_password = "Interrupted-" + os.urandom(8).hex()
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), PYTHONUNBUFFERED="1")
+    env["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{env['PATH']}"
+    argv = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", HOST, "-vvv", "--diff"]
+    argv += ["-e", f"orthanc_postgres_password={new_password}"]
+    proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith(AFTER_FILES_TASK):
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    outputs["interrupted rotation"] = "".join(seen)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen[-40:])
+
+    # The worst point: the new password is the kept one, PostgreSQL still has the old one.
+    assert new_password in secrets()
+    assert on_host("test", "-e", f"{SECRETS}/postgres-password.rotating", check=False).returncode == 0
+    assert not pg_takes_the_kept_password()
+
+    # The next run, with the inventory as it always was, finishes the rotation.
+    outputs["run after the interruption"] = site()
+    assert pg_takes_the_kept_password()
+    assert on_host("test", "-e", f"{SECRETS}/postgres-password.rotating", check=False).returncode != 0
+    again = run(["ansible-playbook", *INVENTORY, "site.yml", "--limit", HOST], timeout=1800)
+    assert recap(again.stdout)[HOST]["changed"] == 0
+
+    outputs["docker inspect, compose.yaml, docker events"] = exposed_text()
+    assert_hidden(outputs, old | secrets())
