@@ -55,9 +55,11 @@ def http_open(url, method, context=None, **kwargs):
 
 def tls_peer_certificate(host, port, context, timeout):
     """The TLS boundary: the certificate a server presents, as ssl.getpeercert() parses it after validation."""
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        with context.wrap_socket(sock, server_hostname=host) as tls:
-            return tls.getpeercert()
+    with (
+        socket.create_connection((host, port), timeout=timeout) as sock,
+        context.wrap_socket(sock, server_hostname=host) as tls,
+    ):
+        return tls.getpeercert()
 
 
 def _sleep(seconds):
