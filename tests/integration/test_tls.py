@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pydicom import dcmread
-from pydicom.uid import CTImageStorage, Verification
+from pydicom.uid import CTImageStorage
 from pynetdicom import AE
+from pynetdicom.sop_class import Verification
 
 from tests.conftest import REPO_ROOT, run
 from tests.dicom import SENDER_AET, fresh_instances
