@@ -32,6 +32,13 @@ options:
       - Verify the TLS certificate when O(url) is C(https://). Set to V(false) only for self-signed test setups.
     type: bool
     default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificate(s) that O(url)'s server certificate must chain to when O(url) is
+        C(https://), for instance the fleet CA the role pacs.orthanc.orthanc puts in C(/opt/orthanc/tls/ca.pem).
+      - Not set (or empty), the system's trust store is used.
+      - If not set, the environment variable E(ORTHANC_CA_PATH) is used.
+    type: path
   timeout:
     description:
       - Seconds to wait for one HTTP answer.

@@ -18,6 +18,7 @@ description:
     C(EnableIndex) false), so the backend is never taken from C(/plugins).
   - With O(expect_index) the module fails unless the live backend is the expected one and its database
     answers, so one task confirms that the PostgreSQL index is really active.
+  - With an C(https://) O(url), RV(tls) reports the certificate the server presents (expiry, names).
   - Never changes anything.
 author:
   - pacs.orthanc contributors (!UNKNOWN)
@@ -148,6 +149,29 @@ index:
       description: Sequence number of the last change in the index (C(Last) of C(/changes?last)).
       type: int
       sample: 42
+tls:
+  description:
+    - The certificate the server presents, read with a separate TLS handshake; V(null) for an C(http://) O(url).
+    - Its values are V(null) with O(validate_certs=false) (only a validated certificate is parsed).
+  returned: always
+  type: dict
+  contains:
+    not_after:
+      description: End of validity, ISO 8601 in UTC.
+      type: str
+      sample: "2027-12-01T03:40:00Z"
+    days_left:
+      description: Whole days until RV(tls.not_after).
+      type: int
+      sample: 364
+    subject:
+      description: Common name of the certificate.
+      type: str
+      sample: pacs-lab-1
+    issuer:
+      description: Common name of its issuer.
+      type: str
+      sample: pacs.orthanc fleet CA
 modalities_in_database:
   description:
     - C(DicomModalitiesInDatabase) read from O(config_path); V(null) when O(config_path) is not given.
@@ -275,6 +299,7 @@ def main():
     client = OrthancClient.from_module(module)
     try:
         facts = gather(client, p["database_timeout"])
+        facts["tls"] = client.server_certificate()
     except OrthancError as exc:
         module.fail_json(msg=str(exc), status=exc.status)
     facts["modalities_in_database"] = in_database

@@ -23,7 +23,7 @@ VENV_PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 # only labels (imported from an empty file system) stands for a patched Orthanc with every plugin. One name per
 # test process, so that parallel workers never remove each other's image.
 ORTHANC_IMAGE = f"pacs-test-battery/orthanc:1.13.0-{os.getpid()}"
-ORTHANC_LABELS = ["pacs.orthanc.orthanc.version=1.13.0", "pacs.orthanc.orthanc.plugins=\"dicomweb gdcm python\""]
+ORTHANC_LABELS = ["pacs.orthanc.orthanc.version=1.13.0", 'pacs.orthanc.orthanc.plugins="dicomweb gdcm python"']
 IMAGES = {
     "orthanc_images": {
         "orthanc": ORTHANC_IMAGE,
