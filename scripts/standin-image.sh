@@ -34,6 +34,9 @@ if [[ -z "$image" ]]; then
   docker tag "$repository:recipe-$recipe" "$repository:$version-$recipe"
   docker rmi "$repository:recipe-$recipe" >/dev/null
   image=$(docker image inspect -f '{{.Id}}' "$repository:$version-$recipe")
+  # Older recipes of the stand-in are of no further use: their images and archives go.
+  docker images --format '{{.Repository}}:{{.Tag}}' "$repository" | grep -v -- "-$recipe\$" | xargs -r docker rmi >/dev/null || true
+  find "$cache" -maxdepth 1 -name 'standin-*.tar' ! -name "standin-$recipe.tar" -delete 2>/dev/null || true
 fi
 ref=$(docker image inspect -f '{{range .RepoTags}}{{println .}}{{end}}' "$image" | grep -m1 "^$repository:.*-$recipe\$")
 version=${ref##*:}

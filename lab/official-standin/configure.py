@@ -21,17 +21,47 @@ SECRETS = Path("/run/secrets")
 AVAILABLE = Path("/usr/share/orthanc/plugins-available")
 ENABLED = Path("/usr/share/orthanc/plugins")
 # A few of the variables the image refused since 26.7.0 (env-var-legacy.json there lists them all).
-LEGACY = ("PG_HOST", "PG_PORT", "PG_DB", "PG_USER", "PG_PASSWORD", "PG_ENABLED", "DW_ENABLED", "DW_ROOT",
-          "AC_AUTHENTICATION_ENABLED", "AC_REGISTERED_USERS", "DICOM_AET", "HTTP_PORT", "STORAGE_DIR", "NAME")
+LEGACY = (
+    "PG_HOST",
+    "PG_PORT",
+    "PG_DB",
+    "PG_USER",
+    "PG_PASSWORD",
+    "PG_ENABLED",
+    "DW_ENABLED",
+    "DW_ROOT",
+    "AC_AUTHENTICATION_ENABLED",
+    "AC_REGISTERED_USERS",
+    "DICOM_AET",
+    "HTTP_PORT",
+    "STORAGE_DIR",
+    "NAME",
+)
 # Names whose spelling does not follow the underscore-before-capitals rule.
 NON_STANDARD = {"POSTGRESQL": "PostgreSQL", "DICOM_WEB": "DicomWeb", "GDCM": "Gdcm"}
-DEFAULTS = {"StorageDirectory": "/var/lib/orthanc/db", "RemoteAccessAllowed": True, "AuthenticationEnabled": True,
-            "Plugins": [str(ENABLED) + "/"]}
+DEFAULTS = {
+    "StorageDirectory": "/var/lib/orthanc/db",
+    "RemoteAccessAllowed": True,
+    "AuthenticationEnabled": True,
+    "Plugins": [str(ENABLED) + "/"],
+}
 # section -> (variable, libraries, on by default, defaults of the section when enabled)
 PLUGINS = {
-    "PostgreSQL": ("POSTGRESQL_PLUGIN_ENABLED", ["libOrthancPostgreSQLIndex.so", "libOrthancPostgreSQLStorage.so"],
-                   False, {"EnableIndex": True, "EnableStorage": False, "Port": 5432, "Database": "postgres",
-                           "Username": "postgres", "Password": "postgres", "EnableSsl": False, "Lock": False}),
+    "PostgreSQL": (
+        "POSTGRESQL_PLUGIN_ENABLED",
+        ["libOrthancPostgreSQLIndex.so", "libOrthancPostgreSQLStorage.so"],
+        False,
+        {
+            "EnableIndex": True,
+            "EnableStorage": False,
+            "Port": 5432,
+            "Database": "postgres",
+            "Username": "postgres",
+            "Password": "postgres",
+            "EnableSsl": False,
+            "Lock": False,
+        },
+    ),
     "DicomWeb": ("DICOM_WEB_PLUGIN_ENABLED", ["libOrthancDicomWeb.so"], False, {"Enable": True}),
     "Gdcm": ("GDCM_PLUGIN_ENABLED", ["libOrthancGdcm.so"], True, {}),
     "Python": ("PYTHON_PLUGIN_ENABLED", ["libOrthancPython.so"], False, {}),

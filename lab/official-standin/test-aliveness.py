@@ -17,7 +17,7 @@ args = parser.parse_args()
 
 port, user, password = 8042, None, None
 try:
-    with open("/tmp/orthanc.json", encoding="utf-8") as handle:
+    with open("/tmp/orthanc.json", encoding="utf-8") as handle:  # noqa: S108 - the documented path
         config = json.load(handle)
     port = config.get("HttpPort", port)
     if config.get("AuthenticationEnabled") and config.get("RegisteredUsers"):

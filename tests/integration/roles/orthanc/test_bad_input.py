@@ -10,6 +10,16 @@ from tests.conftest import REPO_ROOT, run
 PLAYBOOK = REPO_ROOT / "tests" / "integration" / "roles" / "orthanc" / "preflight.yml"
 MODALITIES_MSG = "orthanc_modalities (with orthanc_fleet_modalities): modality"
 GOOD_MODALITY = {"name": "ct1", "aet": "CT1", "host": "192.0.2.10", "port": 104}
+OFFICIAL_MSG = (
+    "orthanc_images.orthanc (or images_refs.orthanc from role images) must name the official image by a pinned"
+)
+
+
+def official(ref):
+    """Input for the official flavor with this Orthanc image."""
+    images = {"orthanc": ref, "postgres": "postgres:17.7", "adminer": "adminer:5.4.1"}
+    return {"orthanc_image_flavor": "official", "orthanc_images": images}
+
 
 CASES = {
     "empty_aet": ({"orthanc_aet": ""}, "orthanc_aet must be a DICOM AE title"),
@@ -89,6 +99,22 @@ CASES = {
         "orthanc_client_backlog_max_age must be a whole number from 1 up, got 0",
     ),
     "retention_not_a_number": ({"orthanc_client_retention_days": "a week"}, "orthanc_client_retention_days"),
+    # The official image: pinned, not older than the image fixing CVE-2026-5437..5445, no '$' in passwords.
+    "official_latest": (official("orthancteam/orthanc:latest"), OFFICIAL_MSG),
+    "official_untagged": (official("orthancteam/orthanc"), OFFICIAL_MSG),
+    "official_vulnerable": (official("docker.io/orthancteam/orthanc:26.3.0"), OFFICIAL_MSG),
+    "official_other_untagged": (official("registry.example/pacs/orthanc"), OFFICIAL_MSG),
+    "official_dollar_password": (
+        {**official("orthancteam/orthanc:26.8.2"), "orthanc_admin_password": "long-enough-$HOME"},
+        "orthanc_admin_password must not contain '$' with the official image",
+    ),
+    "official_dollar_user_password": (
+        {
+            **official("orthancteam/orthanc:26.8.2"),
+            "orthanc_users": [{"username": "viewer", "password": "${X}-long-enough"}],
+        },
+        "orthanc_users: passwords must not contain '$'",
+    ),
 }
 
 
