@@ -16,7 +16,9 @@ cache="${STANDIN_CACHE_DIR:-$HOME/.cache/pacs-orthanc/standin}"
 "$REPO_ROOT/scripts/base-images.sh" "$suite" >&2
 base=$(base_image "$suite")
 mirror=$(debian_mirror)
-recipe=$( { cat "$context"/*; echo "$suite $mirror"; docker image inspect -f '{{.Id}}' "$base"; } | sha256sum | cut -c1-16)
+# The files the image is made of (not its README), the suite, the mirror and the base image.
+files=(Dockerfile docker-entrypoint.sh configure.py test-aliveness.py)
+recipe=$( { (cd "$context" && cat "${files[@]}"); echo "$suite $mirror"; docker image inspect -f '{{.Id}}' "$base"; } | sha256sum | cut -c1-16)
 archive="$cache/standin-$recipe.tar"
 image=$(docker images -q --filter "label=pacs.orthanc.standin.recipe=$recipe" "$repository" | head -n 1)
 
@@ -24,7 +26,7 @@ if [[ -z "$image" ]]; then
   log "building the orthancteam/orthanc stand-in from Debian $suite ($recipe)"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  cp "$context"/* "$work/"
+  (cd "$context" && cp "${files[@]}" "$work/")
   printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
     "$mirror" "$suite" >"$work/debian.sources"
   docker build -q --build-arg "BASE=$base" --label "pacs.orthanc.standin.recipe=$recipe" \
