@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Stand-in for orthancteam/orthanc's configuration step: writes the file Orthanc starts on.
 
 Reproduces the documented contract (not the official code), in this order, later sources winning:

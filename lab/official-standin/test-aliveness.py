@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Stand-in health probe (the official image ships one at this path): GET /changes?last, which touches the
 database, with the port and the first registered user read from the generated /tmp/orthanc.json.
 Exit 0 when Orthanc answers 200, else 1. Optional arguments: --http_port, --user, --pwd."""
