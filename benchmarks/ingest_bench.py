@@ -49,7 +49,7 @@ SETTINGS = {
                                    {"PostgreSQL": {"TransactionMode": "ReadCommitted"}}, {},
                                    {"needs": "TransactionMode"}),
     "verbose-logging": ("--verbose logging", "-", {}, {}, {"verbose": True}),
-    "pg-synchronous-commit-off": ("PostgreSQL synchronous_commit off (server side)", "-", {},
+    "pg-synchronous-commit-off": ("synchronous_commit off (PostgreSQL server)", "-", {},
                                   {"synchronous_commit": "off"}, {}),
     "sqlite-index": ("SQLite index instead of PostgreSQL", "-", {"PostgreSQL": None}, {}, {}),
     "no-fsync-at-all": ("SyncStorageArea false + synchronous_commit off", "-", {"SyncStorageArea": False},
@@ -206,12 +206,12 @@ def row(label, r, orthanc, postgres):
     pg = f"{r['cpu'][postgres]:6.1f}" if postgres in r["cpu"] else "     -"
     waiting = r["ms"] - r["cpu"][orthanc] - r["cpu"].get(postgres, 0) - r["sender_ms"]
     pressure = "-" if r["pressure"] is None else f"{r['pressure']:.0f}%"
-    return (f"  {label:<44} {r['count']:>6} {r['rate']:>8.1f} {r['ms']:>8.1f} {r['cpu'][orthanc]:>8.1f} {pg:>8} "
+    return (f"  {label:<46} {r['count']:>6} {r['rate']:>8.1f} {r['ms']:>8.1f} {r['cpu'][orthanc]:>8.1f} {pg:>8} "
             f"{r['sender_ms']:>8.1f} {waiting:>8.1f} {pressure:>9}")  # fmt: skip
 
 
-HEADER = (f"  {'':<44} {'inst':>6} {'inst/s':>8} {'ms/inst':>8} {'orthanc':>8} {'postgres':>8} {'sender':>8} "
-          f"{'rest':>8} {'CPU wait':>9}\n  {'':<44} {'':>6} {'':>8} {'':>8} {'CPU ms per instance':^35}"
+HEADER = (f"  {'':<46} {'inst':>6} {'inst/s':>8} {'ms/inst':>8} {'orthanc':>8} {'postgres':>8} {'sender':>8} "
+          f"{'rest':>8} {'CPU wait':>9}\n  {'':<46} {'':>6} {'':>8} {'':>8} {'CPU ms per instance':^35}"
           f" {'':>8} {'(PSI)':>9}")  # fmt: skip
 
 
