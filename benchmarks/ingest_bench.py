@@ -14,7 +14,8 @@ next to the deployed stack and are removed at the end, with the instances sent t
 Figures only: nothing here passes or fails.
 
     .venv/bin/python benchmarks/ingest_bench.py [--host pacs-lab-1] [--count 200] [--find-sizes 1000,10000,50000]
-        [--skip settings,find] [--settings baseline,sync-storage-off,...]
+        [--skip deployed,settings,find] [--settings baseline,sync-storage-off,...] [--rounds 3]
+        [--find-backends postgresql,sqlite]
 """
 
 import argparse
@@ -169,14 +170,17 @@ def make_remote(host, name, count, patients=None):
     return directory
 
 
-def send(where, host, spec):
-    """Send from this machine (where='local') or from inside the host; returns the sender's JSON."""
+def send(where, host, spec, tolerate=0):
+    """Send from this machine (where='local') or from inside the host; returns the sender's JSON.
+
+    Fails when an instance was not stored, beyond `tolerate` of them (filling an index on a loaded machine
+    may see a rare timeout; the find queries only need most of the patients)."""
     if where == "local":
         out = sh(sys.executable, str(SENDER), "send", json.dumps(spec))
     else:
         out = host.run("env", f"PYTHONPATH={WORK}/lib", "python3", f"{WORK}/ingest_sender.py", "send", json.dumps(spec))
     result = json.loads(out)
-    if set(result["statuses"]) != {"0"}:
+    if result["count"] - result["statuses"].get("0", 0) > tolerate:
         raise SystemExit(f"not every instance was stored: {result['statuses']}")
     return result
 
@@ -343,12 +347,12 @@ def settings_table(host, deployed, count, names, rounds):
         print(row(label, result, SCRATCH, PG) + change + (f"  ({variable})" if variable != "-" else ""))
 
 
-def find_latency(host, deployed, sizes, rounds=30):
+def find_latency(host, deployed, sizes, backends, rounds=30):
     scratch = Scratch(host, deployed)
     print("\n3. /tools/find by PatientID (median of %d queries, ms; 10 instances per patient)" % rounds)
     print(f"  {'index':<12} {'instances':>10} {'fill inst/s':>12} {'Study':>8} {'Instance':>9}")
     try:
-        for backend in ("postgresql", "sqlite"):
+        for backend in backends:
             postgres = backend == "postgresql"
             database = scratch.start({} if postgres else {"PostgreSQL": None}, postgres=postgres)
             stored = 0
@@ -356,7 +360,7 @@ def find_latency(host, deployed, sizes, rounds=30):
                 directory = make_remote(host, f"find-{backend}-{size}", size - stored, (size - stored) // 10)
                 spec = {"called": deployed.aet, "calling": SENDER_AET, "address": scratch.address, "port": 4242,
                         "dir": directory, "associations": 4}  # fmt: skip
-                fill = send("host", host, spec)
+                fill = send("host", host, spec, tolerate=(size - stored) // 100)
                 host.run("rm", "-rf", directory)
                 patients = (size - stored) // 10
                 stored = size
@@ -394,6 +398,7 @@ def main():
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--find-sizes", default="1000,10000,50000")
     parser.add_argument("--settings", default=",".join(SETTINGS))
+    parser.add_argument("--find-backends", default="postgresql,sqlite")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the settings table (best kept)")
     parser.add_argument("--skip", default="", help="comma-separated: deployed, settings, find")
     args = parser.parse_args()
@@ -413,7 +418,7 @@ def main():
         if "settings" not in skip:
             settings_table(host, deployed, args.count, args.settings.split(","), args.rounds)
         if "find" not in skip:
-            find_latency(host, deployed, [int(s) for s in args.find_sizes.split(",")])
+            find_latency(host, deployed, [int(s) for s in args.find_sizes.split(",")], args.find_backends.split(","))
     finally:
         if "deployed" not in skip:
             remove_sent(host, deployed)
