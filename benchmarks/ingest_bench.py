@@ -347,7 +347,7 @@ def settings_table(host, deployed, count, names, rounds):
         print(row(label, result, SCRATCH, PG) + change + (f"  ({variable})" if variable != "-" else ""))
 
 
-def find_latency(host, deployed, sizes, backends, rounds=30):
+def find_latency(host, deployed, sizes, backends, associations, rounds=30):
     scratch = Scratch(host, deployed)
     print("\n3. /tools/find by PatientID (median of %d queries, ms; 10 instances per patient)" % rounds)
     print(f"  {'index':<12} {'instances':>10} {'fill inst/s':>12} {'Study':>8} {'Instance':>9}")
@@ -359,7 +359,7 @@ def find_latency(host, deployed, sizes, backends, rounds=30):
             for size in sizes:
                 directory = make_remote(host, f"find-{backend}-{size}", size - stored, (size - stored) // 10)
                 spec = {"called": deployed.aet, "calling": SENDER_AET, "address": scratch.address, "port": 4242,
-                        "dir": directory, "associations": 4}  # fmt: skip
+                        "dir": directory, "associations": associations}  # fmt: skip
                 fill = send("host", host, spec, tolerate=(size - stored) // 100)
                 host.run("rm", "-rf", directory)
                 patients = (size - stored) // 10
@@ -399,6 +399,7 @@ def main():
     parser.add_argument("--find-sizes", default="1000,10000,50000")
     parser.add_argument("--settings", default=",".join(SETTINGS))
     parser.add_argument("--find-backends", default="postgresql,sqlite")
+    parser.add_argument("--find-associations", type=int, default=4, help="associations filling the index")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the settings table (best kept)")
     parser.add_argument("--skip", default="", help="comma-separated: deployed, settings, find")
     args = parser.parse_args()
@@ -418,7 +419,13 @@ def main():
         if "settings" not in skip:
             settings_table(host, deployed, args.count, args.settings.split(","), args.rounds)
         if "find" not in skip:
-            find_latency(host, deployed, [int(s) for s in args.find_sizes.split(",")], args.find_backends.split(","))
+            find_latency(
+                host,
+                deployed,
+                [int(s) for s in args.find_sizes.split(",")],
+                args.find_backends.split(","),
+                args.find_associations,
+            )
     finally:
         if "deployed" not in skip:
             remove_sent(host, deployed)

@@ -51,12 +51,17 @@ def send(spec):
             with lock:
                 statuses["no association"] = statuses.get("no association", 0) + len(share)
             return
+        sent = 0
         try:
             for path in share:
                 answer = assoc.send_c_store(path)
                 key = str(int(answer.Status)) if "Status" in answer else "none"
+                sent += 1
                 with lock:
                     statuses[key] = statuses.get(key, 0) + 1
+        except Exception as error:  # an aborted association: count what it did not send
+            with lock:
+                statuses[f"not sent: {type(error).__name__}"] = len(share) - sent
         finally:
             assoc.release()
 
