@@ -319,7 +319,7 @@ def settings_table(host, deployed, count, names, rounds):
     try:
         # Rounds interleave the settings so that the machine's load drifts over all of them alike; each
         # setting keeps its best round (the least disturbed).
-        for name in [n for _ in range(rounds) for n in names]:
+        for name in [n for _round in range(rounds) for n in names]:
             label, variable, settings, database_settings, extra = SETTINGS[name]
             if "needs" in extra and not supports(host, deployed.image, extra["needs"]):
                 if name not in results:

@@ -111,7 +111,7 @@ def test_an_instance_sent_to_the_gateway_reaches_the_server(official, tmp_path):
     statuses = store(instances.values(), address.stdout.strip(), CLIENT_DICOM, "GW_OFFICIAL", SENDER_AET)
     assert set(statuses.values()) == {0}, statuses
     found = set()
-    for _ in range(60):
+    for _attempt in range(60):
         found = {i["MainDicomTags"]["SOPInstanceUID"] for i in rest(SERVER_HTTP, "/instances?expand")}
         if set(instances) <= found:
             break
