@@ -63,6 +63,17 @@ def image_build(variables, message, variable=None):
     return ("image_build", variables, message, variable or next(iter(variables)))
 
 
+OFFICIAL_MSG = (
+    "orthanc_images.orthanc (or images_refs.orthanc from role images) must name the official image by a pinned"
+)
+
+
+def official(ref):
+    """Input for the official flavor with this Orthanc image."""
+    images = {"orthanc": ref, "postgres": "postgres:17.7", "adminer": "adminer:5.4.1"}
+    return {"orthanc_image_flavor": "official", "orthanc_images": images}
+
+
 INJECTED_IMAGE = "pacs.local/orthanc:test\n    privileged: true"
 
 # case id -> (role, variables, a fragment of the refusal, the variable the message must name)
@@ -226,6 +237,24 @@ REFUSED = {
         "orthanc_client_retention_days must be a whole number from 0 to 3650, got -1",
     ),
     "retention_not_a_number": orthanc({"orthanc_client_retention_days": "a week"}, "orthanc_client_retention_days"),
+    # The official image: pinned, not older than the image fixing CVE-2026-5437..5445, no '$' in passwords.
+    "official_latest": orthanc(official("orthancteam/orthanc:latest"), OFFICIAL_MSG, "orthanc_images"),
+    "official_untagged": orthanc(official("orthancteam/orthanc"), OFFICIAL_MSG, "orthanc_images"),
+    "official_vulnerable": orthanc(official("docker.io/orthancteam/orthanc:26.3.0"), OFFICIAL_MSG, "orthanc_images"),
+    "official_other_untagged": orthanc(official("registry.example/pacs/orthanc"), OFFICIAL_MSG, "orthanc_images"),
+    "official_dollar_password": orthanc(
+        {**official("orthancteam/orthanc:26.8.2"), "orthanc_admin_password": "long-enough-$HOME"},
+        "orthanc_admin_password must not contain '$' with the official image",
+        "orthanc_admin_password",
+    ),
+    "official_dollar_user_password": orthanc(
+        {
+            **official("orthancteam/orthanc:26.8.2"),
+            "orthanc_users": [{"username": "viewer", "password": "${X}-long-enough"}],
+        },
+        "orthanc_users: passwords must not contain '$'",
+        "orthanc_users",
+    ),
     "unknown_plugin": orthanc({"orthanc_plugins": ["dicomweb", "ohif"]}, "orthanc_plugins must be one or more of"),
     "unknown_client_plugin": orthanc(
         {"orthanc_client_plugins": ["lua"]}, "orthanc_client_plugins must be one or more of"

@@ -4,7 +4,10 @@ Real certificates made here with cryptography; the role reads them on the contro
 """
 
 import datetime
+import io
 import json
+import os
+import tarfile
 
 import pytest
 from cryptography import x509
@@ -116,8 +119,24 @@ def test_a_ca_path_that_does_not_exist_is_refused(pki, tmp_path):
     assert not project.exists()
 
 
-def test_good_given_certificates_pass_preflight(pki, tmp_path):
-    variables = dict(given(pki, tmp_path), orthanc_project_dir=str(tmp_path / "project"))
+# Preflight reads the Orthanc image's labels last: a label-only image (nothing to run) of a patched Orthanc.
+PATCHED_IMAGE = f"pacs-test-tls/orthanc:1.13.0-{os.getpid()}"
+
+
+@pytest.fixture
+def patched_image():
+    empty = io.BytesIO()
+    with tarfile.open(fileobj=empty, mode="w"):
+        pass
+    run(["docker", "import", "--change", "LABEL pacs.orthanc.orthanc.version=1.13.0", "-", PATCHED_IMAGE],
+        input=empty.getvalue())  # fmt: skip
+    yield PATCHED_IMAGE
+    run(["docker", "image", "rm", PATCHED_IMAGE], check=False)
+
+
+def test_good_given_certificates_pass_preflight(pki, tmp_path, patched_image):
+    images = {"orthanc": patched_image, "postgres": "pacs.local/postgres:test", "adminer": "pacs.local/adminer:test"}
+    variables = dict(given(pki, tmp_path), orthanc_project_dir=str(tmp_path / "project"), orthanc_images=images)
     proc = run(["ansible-playbook", "-i", "localhost,", str(PREFLIGHT), "-e", json.dumps(variables)], check=False)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert pki["key"].splitlines()[1] not in proc.stdout + proc.stderr

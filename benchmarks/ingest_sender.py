@@ -1,0 +1,85 @@
+"""The ingest benchmark's DICOM sender: one file, pydicom and pynetdicom only, so that benchmarks/ingest_bench.py
+runs the same code on this machine and inside a lab host (it copies this file and both packages there).
+
+    python3 ingest_sender.py make DIR COUNT PATIENTS PREFIX   # COUNT CT instances over PATIENTS patient ids
+    python3 ingest_sender.py send JSON                        # {files|dir, address, port, called, calling,
+                                                              #  associations, first, last}; prints JSON
+Instances are copies of pydicom's CT_small.dcm with fresh UIDs; "send" sends files as they are on disk (no
+decoding), over N parallel associations, and reports the wall time, the statuses and its own CPU time.
+"""
+
+import json
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+from pydicom import dcmread
+from pydicom.data import get_testdata_file
+from pydicom.uid import CTImageStorage, generate_uid
+from pynetdicom import AE
+
+
+def make(directory, count, patients, prefix):
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    source = dcmread(get_testdata_file("CT_small.dcm"))
+    per_patient = max(1, count // patients)
+    study = series = None
+    for number in range(count):
+        if number % per_patient == 0:
+            study, series = generate_uid(), generate_uid()
+        ds = source.copy()
+        ds.PatientID = f"{prefix}-{number // per_patient:06d}"
+        ds.StudyInstanceUID, ds.SeriesInstanceUID = study, series
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+        ds.InstanceNumber = number % per_patient + 1
+        ds.save_as(directory / f"{number:06d}.dcm", enforce_file_format=True)
+
+
+def send(spec):
+    files = sorted(str(p) for p in Path(spec["dir"]).glob("*.dcm"))[spec.get("first", 0) : spec.get("last")]
+    shares = [files[i :: spec["associations"]] for i in range(spec["associations"])]
+    statuses, lock = {}, threading.Lock()
+
+    def worker(share):
+        ae = AE(ae_title=spec["calling"])
+        ae.add_requested_context(CTImageStorage)
+        assoc = ae.associate(spec["address"], spec["port"], ae_title=spec["called"])
+        if not assoc.is_established:
+            with lock:
+                statuses["no association"] = statuses.get("no association", 0) + len(share)
+            return
+        sent = 0
+        try:
+            for path in share:
+                answer = assoc.send_c_store(path)
+                key = str(int(answer.Status)) if "Status" in answer else "none"
+                sent += 1
+                with lock:
+                    statuses[key] = statuses.get(key, 0) + 1
+        except Exception as error:  # an aborted association: count what it did not send
+            with lock:
+                statuses[f"not sent: {type(error).__name__}"] = len(share) - sent
+        finally:
+            assoc.release()
+
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    return {"count": len(files), "wall": wall, "statuses": statuses, "sender_cpu": used}
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "make":
+        make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    else:
+        print(json.dumps(send(json.loads(sys.argv[2]))))
