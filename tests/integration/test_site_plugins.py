@@ -122,7 +122,8 @@ def test_plugins_switch_on_and_off_recreating_only_the_server_and_dicomweb_round
         for sop, path in files.items():
             status, content_type, body = rest.raw(
                 f"/dicom-web/studies/{study}/series/{series}/instances/{sop}",
-                accept='multipart/related; type="application/dicom"',
+                # transfer-syntax=*: as stored (without it WADO-RS transcodes to Explicit VR Little Endian).
+                accept='multipart/related; type="application/dicom"; transfer-syntax=*',
             )
             assert status == 200, body[:300]
             (part,) = multipart_parts(content_type, body)
