@@ -123,7 +123,7 @@ def test_gateways_keep_every_instance_through_outages_and_restarts(lab, tmp_path
 
         # verify.yml names the gateway whose backlog is older than the threshold, and why.
         time.sleep(2)
-        proc = verify("-e", "orthanc_client_backlog_max_age=1")
+        proc = verify("-e", "orthanc_gateway_backlog_max_age=1")
         assert proc.returncode != 0
         text = " ".join(proc.stdout.split())  # long table lines come folded
         failed = re.search(r"Verification failed on: ([\w-]+(?:, [\w-]+)*)", text).group(1).split(", ")
@@ -157,7 +157,7 @@ def gateway_setting(host, setting):
 
 def test_a_full_gateway_refuses_and_loses_nothing_it_accepted(lab, tmp_path):
     host = SERVERS[-1]
-    with gateway_setting(host, "orthanc_client_max_storage_mb=1") as aet:
+    with gateway_setting(host, "orthanc_gateway_max_storage_mb=1") as aet:
         in_host(host, "docker", "stop", "orthanc-orthanc-1")
         files = fresh_instances(tmp_path, 60)  # about 2.3 MB against a bound of 1 MB
         statuses = store(files.values(), address(host), GATEWAY_DICOM, aet)
@@ -179,7 +179,7 @@ def test_a_full_gateway_refuses_and_loses_nothing_it_accepted(lab, tmp_path):
 
 def test_with_retention_the_gateway_keeps_confirmed_copies_labelled(lab, tmp_path):
     host = SERVERS[-1]
-    with gateway_setting(host, "orthanc_client_retention_days=2") as aet:
+    with gateway_setting(host, "orthanc_gateway_retention_days=2") as aet:
         files = fresh_instances(tmp_path, 5)
         assert set(store(files.values(), address(host), GATEWAY_DICOM, aet).values()) == {0}
         today = "forwarded-" + time.strftime("%Y%m%d", time.gmtime())

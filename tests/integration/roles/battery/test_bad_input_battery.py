@@ -84,24 +84,24 @@ REFUSED = {
     "blank_aet": orthanc({"orthanc_aet": "   "}, "orthanc_aet must be a DICOM AE title"),
     "newline_terminated_aet": orthanc({"orthanc_aet": "ORTHANC\n"}, "orthanc_aet must be a DICOM AE title"),
     "backslash_aet": orthanc({"orthanc_aet": "BAD\\AET"}, "orthanc_aet must be a DICOM AE title"),
-    "control_char_client_aet": orthanc({"orthanc_client_aet": "BAD\tAET"}, "orthanc_client_aet must be a DICOM"),
-    "newline_terminated_client_aet": orthanc({"orthanc_client_aet": "GW\n"}, "orthanc_client_aet must be a DICOM"),
+    "control_char_client_aet": orthanc({"orthanc_gateway_aet": "BAD\tAET"}, "orthanc_gateway_aet must be a DICOM"),
+    "newline_terminated_client_aet": orthanc({"orthanc_gateway_aet": "GW\n"}, "orthanc_gateway_aet must be a DICOM"),
     "same_aet_for_client": orthanc(
-        {"orthanc_client_enabled": True, "orthanc_client_aet": "ORTHANC"},
-        "orthanc_client_aet must differ",
-        "orthanc_client_aet",
+        {"orthanc_gateway_enabled": True, "orthanc_gateway_aet": "ORTHANC"},
+        "orthanc_gateway_aet must differ",
+        "orthanc_gateway_aet",
     ),
     "port_clash": orthanc({"orthanc_http_port": 4242}, "orthanc_dicom_port and orthanc_http_port"),
     "port_clash_client_adminer": orthanc(
-        {"orthanc_client_enabled": True, "orthanc_adminer_enabled": True, "orthanc_adminer_port": 8043},
-        "orthanc_client_http_port and orthanc_adminer_port",
+        {"orthanc_gateway_enabled": True, "orthanc_adminer_enabled": True, "orthanc_adminer_port": 8043},
+        "orthanc_gateway_http_port and orthanc_adminer_port",
         "orthanc_adminer_port",
     ),
     "port_out_of_range": orthanc({"orthanc_dicom_port": 70000}, "orthanc_dicom_port must be a port from 1 to 65535"),
     "port_zero": orthanc(
-        {"orthanc_client_enabled": True, "orthanc_client_http_port": 0},
+        {"orthanc_gateway_enabled": True, "orthanc_gateway_http_port": 0},
         "must be a port from 1",
-        "orthanc_client_http_port",
+        "orthanc_gateway_http_port",
     ),
     "bind_not_ip": orthanc({"orthanc_http_bind_address": "localhost"}, "orthanc_http_bind_address must be an IPv4"),
     "bind_colons_only": orthanc({"orthanc_dicom_bind_address": ":::::"}, "orthanc_dicom_bind_address must be an IPv4"),
@@ -137,7 +137,7 @@ REFUSED = {
         {"orthanc_config_extra": {"RestApiWriteToFileSystemEnabled": True}}, "RestApiWriteToFileSystemEnabled"
     ),
     "extra_always_allow_store": orthanc(
-        {"orthanc_client_config_extra": {"DicomAlwaysAllowStore": True}}, "DicomAlwaysAllowStore"
+        {"orthanc_gateway_config_extra": {"DicomAlwaysAllowStore": True}}, "DicomAlwaysAllowStore"
     ),
     "extra_registered_users": orthanc({"orthanc_config_extra": {"RegisteredUsers": {"x": "y"}}}, "RegisteredUsers"),
     "extra_lua_scripts": orthanc({"orthanc_config_extra": {"LuaScripts": ["/etc/orthanc/extra.lua"]}}, "LuaScripts"),
@@ -149,7 +149,7 @@ REFUSED = {
     ),
     "extra_unlocked_unknown_key": orthanc({"orthanc_config_extra_unlocked_keys": ["NoSuchKey"]}, "NoSuchKey"),
     "extra_config_not_dict": orthanc({"orthanc_config_extra": "DicomAet=X"}, "orthanc_config_extra must be a dict"),
-    "extra_config_list": orthanc({"orthanc_client_config_extra": ["x"]}, "orthanc_client_config_extra"),
+    "extra_config_list": orthanc({"orthanc_gateway_config_extra": ["x"]}, "orthanc_gateway_config_extra"),
     # --- orthanc: credentials (a password ends up in a netrc file and a PostgreSQL connection) ---
     "admin_password_short": orthanc({"orthanc_admin_password": "short"}, "orthanc_admin_password must be at least 12"),
     "postgres_password_short": orthanc(
@@ -192,11 +192,11 @@ REFUSED = {
         {"orthanc_modalities": [{**GOOD_MODALITY, "manufacturer": "Acme"}]}, "manufacturer"
     ),
     "client_modality_missing_aet": orthanc(
-        {"orthanc_client_modalities": [{"name": "pacs2", "host": "h", "port": 104}]},
-        "missing required arguments: aet found in orthanc_client_modalities",
+        {"orthanc_gateway_modalities": [{"name": "pacs2", "host": "h", "port": 104}]},
+        "missing required arguments: aet found in orthanc_gateway_modalities",
     ),
     "modality_long_aet": orthanc(
-        {"orthanc_client_modalities": [{**GOOD_MODALITY, "aet": "A" * 17}]}, "is 17 characters"
+        {"orthanc_gateway_modalities": [{**GOOD_MODALITY, "aet": "A" * 17}]}, "is 17 characters"
     ),
     "modality_negative_timeout": orthanc(
         {"orthanc_modalities": [{**GOOD_MODALITY, "timeout": -1}]}, "modality 'ct1': timeout must be 0"
@@ -209,11 +209,11 @@ REFUSED = {
         "ct.example.org",
     ),
     "check_host_with_local_client": orthanc(
-        {"orthanc_dicom_check_modality_host": True, "orthanc_client_enabled": True}, "orthanc_client_enabled"
+        {"orthanc_dicom_check_modality_host": True, "orthanc_gateway_enabled": True}, "orthanc_gateway_enabled"
     ),
     # --- orthanc: sizes, counts, timeouts, combinations ---
     "bad_memory_limit": orthanc({"orthanc_memory_limit": "lots"}, "orthanc_memory_limit"),
-    "negative_memory_limit": orthanc({"orthanc_client_memory_limit": "-1g"}, "orthanc_client_memory_limit"),
+    "negative_memory_limit": orthanc({"orthanc_gateway_memory_limit": "-1g"}, "orthanc_gateway_memory_limit"),
     "memory_limit_newline": orthanc({"orthanc_postgres_memory_limit": "2g\n"}, "orthanc_postgres_memory_limit"),
     "log_size_with_space": orthanc({"orthanc_log_max_size": "10 m"}, "orthanc_log_max_size"),
     "log_files_zero": orthanc({"orthanc_log_max_files": 0}, "orthanc_log_max_files"),
@@ -221,22 +221,22 @@ REFUSED = {
     "wait_timeout_short": orthanc({"orthanc_wait_timeout": 5}, "orthanc_wait_timeout"),
     "negative_find_limit": orthanc({"orthanc_limit_find_results": -1}, "orthanc_limit_find_results"),
     "forward_associations_zero": orthanc(
-        {"orthanc_client_forward_associations": 0},
-        "orthanc_client_forward_associations must be a whole number from 1 to 16, got 0",
+        {"orthanc_gateway_forward_associations": 0},
+        "orthanc_gateway_forward_associations must be a whole number from 1 to 16, got 0",
     ),
     "forward_associations_many": orthanc(
-        {"orthanc_client_forward_associations": 64},
-        "orthanc_client_forward_associations must be a whole number from 1 to 16",
+        {"orthanc_gateway_forward_associations": 64},
+        "orthanc_gateway_forward_associations must be a whole number from 1 to 16",
     ),
     "forward_retry_max_short": orthanc(
-        {"orthanc_client_forward_retry_max": 1},
-        "orthanc_client_forward_retry_max must be a whole number from 5 to 3600, got 1",
+        {"orthanc_gateway_forward_retry_max": 1},
+        "orthanc_gateway_forward_retry_max must be a whole number from 5 to 3600, got 1",
     ),
     "retention_negative": orthanc(
-        {"orthanc_client_retention_days": -1},
-        "orthanc_client_retention_days must be a whole number from 0 to 3650, got -1",
+        {"orthanc_gateway_retention_days": -1},
+        "orthanc_gateway_retention_days must be a whole number from 0 to 3650, got -1",
     ),
-    "retention_not_a_number": orthanc({"orthanc_client_retention_days": "a week"}, "orthanc_client_retention_days"),
+    "retention_not_a_number": orthanc({"orthanc_gateway_retention_days": "a week"}, "orthanc_gateway_retention_days"),
     # The official image: pinned, not older than the image fixing CVE-2026-5437..5445, no '$' in passwords.
     "official_latest": orthanc(official("orthancteam/orthanc:latest"), OFFICIAL_MSG, "orthanc_images"),
     "official_untagged": orthanc(official("orthancteam/orthanc"), OFFICIAL_MSG, "orthanc_images"),
@@ -257,13 +257,13 @@ REFUSED = {
     ),
     "unknown_plugin": orthanc({"orthanc_plugins": ["dicomweb", "ohif"]}, "orthanc_plugins must be one or more of"),
     "unknown_client_plugin": orthanc(
-        {"orthanc_client_plugins": ["lua"]}, "orthanc_client_plugins must be one or more of"
+        {"orthanc_gateway_plugins": ["lua"]}, "orthanc_gateway_plugins must be one or more of"
     ),
     "python_without_script": orthanc(
         {"orthanc_plugins": ["python"]}, "orthanc_python_script must name a Python script"
     ),
     "script_without_python": orthanc(
-        {"orthanc_client_python_script": "/etc/hostname"}, "orthanc_client_python_script must name a Python script"
+        {"orthanc_gateway_python_script": "/etc/hostname"}, "orthanc_gateway_python_script must name a Python script"
     ),
     "transaction_mode_on_debian": orthanc(
         {"orthanc_postgresql_transaction_mode": "ReadCommitted"},
@@ -275,21 +275,22 @@ REFUSED = {
         "orthanc_python_script",
     ),
     "gateway_storage_zero": orthanc(
-        {"orthanc_client_max_storage_mb": 0}, "orthanc_client_max_storage_mb must be a whole number from 1 up, got 0"
+        {"orthanc_gateway_max_storage_mb": 0}, "orthanc_gateway_max_storage_mb must be a whole number from 1 up, got 0"
     ),
     "backlog_max_age_zero": orthanc(
-        {"orthanc_client_backlog_max_age": 0}, "orthanc_client_backlog_max_age must be a whole number from 1 up, got 0"
+        {"orthanc_gateway_backlog_max_age": 0},
+        "orthanc_gateway_backlog_max_age must be a whole number from 1 up, got 0",
     ),
     "gateway_server_blank_host": orthanc(
         {
             "orthanc_server_enabled": False,
-            "orthanc_client_enabled": True,
-            "orthanc_client_server": {"aet": "ORTHANC", "host": " ", "port": 4242},
+            "orthanc_gateway_enabled": True,
+            "orthanc_gateway_server": {"aet": "ORTHANC", "host": " ", "port": 4242},
         },
-        "orthanc_client_server",
+        "orthanc_gateway_server",
     ),
     "nothing_enabled": orthanc(
-        {"orthanc_server_enabled": False, "orthanc_client_enabled": False}, "orthanc_server_enabled"
+        {"orthanc_server_enabled": False, "orthanc_gateway_enabled": False}, "orthanc_server_enabled"
     ),
     "purge_while_present": orthanc({"orthanc_purge_data": True}, "orthanc_purge_data deletes the index"),
     "unknown_state": orthanc({"orthanc_state": "running"}, "orthanc_state"),
@@ -406,11 +407,15 @@ ACCEPTED = {
     "bind_everywhere": ("orthanc", {"orthanc_http_bind_address": ANY_IPV4, "orthanc_dicom_bind_address": ANY_IPV4}),
     "bind_ipv6_loopback": (
         "orthanc",
-        {"orthanc_http_bind_address": "::1", "orthanc_client_enabled": True, "orthanc_client_http_bind_address": "::1"},
+        {
+            "orthanc_http_bind_address": "::1",
+            "orthanc_gateway_enabled": True,
+            "orthanc_gateway_http_bind_address": "::1",
+        },
     ),
     "bind_ipv6_any": ("orthanc", {"orthanc_dicom_bind_address": "::"}),
     "memory_2G": ("orthanc", {"orthanc_memory_limit": "2G", "orthanc_postgres_memory_limit": "512m"}),
-    "memory_1_5g": ("orthanc", {"orthanc_client_memory_limit": "1.5g", "orthanc_client_enabled": True}),
+    "memory_1_5g": ("orthanc", {"orthanc_gateway_memory_limit": "1.5g", "orthanc_gateway_enabled": True}),
     "password_symbols": (
         "orthanc",
         {
@@ -420,7 +425,7 @@ ACCEPTED = {
     ),
     "numbers_as_strings": (
         "orthanc",
-        {"orthanc_client_forward_associations": "8", "orthanc_client_retention_days": "30"},
+        {"orthanc_gateway_forward_associations": "8", "orthanc_gateway_retention_days": "30"},
     ),
     "config_extra_unlocked": (
         "orthanc",
