@@ -124,7 +124,10 @@ CASES = {
         {"images_source": "build", "image_build_cache_dir": "cache"},
         ["image_build_cache_dir must be an absolute path"],
     ),
-    "relative_host_tmp_dir": ({"images_host_tmp_dir": "tmp"}, ["images_host_tmp_dir must be an absolute path"]),
+    "relative_host_tmp_dir": (
+        {"images_host_tmp_dir": "tmp"},
+        ["images_host_tmp_dir must be an absolute, normalised directory"],
+    ),
 }
 
 
