@@ -57,7 +57,8 @@ def config_dir(tmp_path, files, owner=None, mode=0o644):
 def start(image, name, *options):
     """Start a container and wait until Orthanc answers (the image's probe), or fail with its log."""
     run(["docker", "run", "-d", "--name", name, *options, image])
-    wait = "for i in $(seq 60); do python3 /probes/test-aliveness.py >/dev/null && exit 0; sleep 0.5; done; exit 1"
+    # Up to 2 minutes: Orthanc with its plugins starts in seconds, but a loaded 2-core machine is slow.
+    wait = "for i in $(seq 240); do python3 /probes/test-aliveness.py >/dev/null && exit 0; sleep 0.5; done; exit 1"
     waited = run(["docker", "exec", name, "sh", "-c", wait], check=False)
     assert waited.returncode == 0, run(["docker", "logs", name], check=False).stderr[-3000:]
 
