@@ -21,7 +21,7 @@ HOST = SERVERS[0]
 SECRETS = "/opt/orthanc/secrets"
 # The first task after the files are written (set_fact, on the controller): killed there, the new password file
 # is on the host and PostgreSQL has not been told.
-AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run]"
+AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run and whether it must be brought up]"
 # PostgreSQL is asked with the password file as it is now on the host (the container's bind mount keeps the
 # file it started with), on stdin: nothing secret on any argv here.
 PG_LOGIN = (
