@@ -45,6 +45,7 @@ def container():
 def config_dir(tmp_path, files, owner=None, mode=0o644):
     directory = tmp_path / "etc-orthanc"
     directory.mkdir()
+    directory.chmod(0o755)  # mkdir follows the umask (CI's may be 077); uid 999 must list the directory
     for name, content in files.items():
         path = directory / name
         path.write_text(content if isinstance(content, str) else json.dumps(content))
@@ -90,6 +91,8 @@ def test_merge_of_files_environment_and_secrets_later_sources_winning(image, con
     secrets.mkdir()
     (secrets / "extra.json").write_text(json.dumps({"StableAge": 6, "DicomAet": "FROM_SECRET_JSON"}))
     (secrets / "aet").write_text("FROM_SECRET_FILE\n")
+    for path in (secrets, *secrets.iterdir()):  # readable by uid 999 whatever the umask
+        path.chmod(0o755 if path.is_dir() else 0o644)
     name = container()
     start(image, name, "--user", "999:999", "--cap-drop", "ALL", "-v", f"{etc}:/etc/orthanc:ro",
           "-v", f"{secrets}:/run/secrets:ro", "-e", "STANDIN_NAME=substituted", "-e", "ORTHANC__STABLE_AGE=7",
