@@ -9,6 +9,7 @@ The steps depend on each other, so they are one test each for backup/restore and
 """
 
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -21,7 +22,9 @@ from tests.dicom import fresh_instances, store
 from tests.integration.conftest import recap
 from tests.integration.test_site_gateway import address, in_host, remote
 
-ORIGIN, TARGET = "pacs-drill-1", "pacs-drill-2"
+# DRILL_PREFIX lets a second checkout run the drills on the same engine beside this one.
+DRILL_PREFIX = os.environ.get("DRILL_PREFIX", "pacs-drill")
+ORIGIN, TARGET = f"{DRILL_PREFIX}-1", f"{DRILL_PREFIX}-2"
 SERVER_HTTP, SERVER_DICOM = 8042, 4242
 OUTPUT = REPO_ROOT / "tests" / "output" / "drill"
 BACKUPS = OUTPUT / "backups"
