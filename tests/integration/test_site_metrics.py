@@ -33,20 +33,24 @@ def test_metrics_need_credentials_and_answer_the_metrics_user(server):
 
 def test_the_controller_holds_a_scrape_file_and_a_private_password_file_per_host(server):
     for host in HOSTS:
-        config = yaml.safe_load((PROMETHEUS_DIR / f"{host}.yml").read_text())
+        # Named by host and project (the lab's project is the default, orthanc); the old host-only names are gone.
+        config = yaml.safe_load((PROMETHEUS_DIR / f"{host}.orthanc.yml").read_text())
+        assert not (PROMETHEUS_DIR / f"{host}.yml").exists()
         (job,) = config["scrape_configs"]
+        assert job["job_name"] == f"pacs-orthanc-{host}-orthanc"
         password_file = Path(job["basic_auth"]["password_file"])
-        assert password_file == PROMETHEUS_DIR / f"{host}.password"
+        assert password_file == PROMETHEUS_DIR / f"{host}.orthanc.password"
         assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
         assert job["metrics_path"] == METRICS and job["basic_auth"]["username"] == "metrics"
         targets = {c["labels"]["pacs_instance"]: c["targets"] for c in job["static_configs"]}
+        assert {c["labels"]["pacs_project"] for c in job["static_configs"]} == {"orthanc"}
         # The lab publishes the server's REST on all interfaces (target: the host's address), the gateway's on
         # loopback (target: loopback, for a Prometheus on that host).
         assert targets.get("gateway") == ["127.0.0.1:8043"], targets
         if host in SERVERS:
             assert targets["server"] == [f"{address(host)}:8042"], targets
     # The password file is what Prometheus would send: it opens the metrics of that host.
-    password = (PROMETHEUS_DIR / f"{server}.password").read_text()
+    password = (PROMETHEUS_DIR / f"{server}.orthanc.password").read_text()
     assert Rest(server, user="metrics", password=password).raw(METRICS)[0] == 200
 
 

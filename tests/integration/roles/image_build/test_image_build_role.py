@@ -175,6 +175,7 @@ def test_second_run_from_an_empty_cache_and_a_missing_base_builds_nothing(tmp_pa
     manifest = json.loads(run(["tar", "-xOf", one["archive"], "manifest.json"]).stdout)
     assert sorted(t for e in manifest for t in e["RepoTags"]) == sorted(one["refs"].values())
     assert len((cache / "builds.log").read_text().splitlines()) == 1
+    assert not list(cache.glob(".export-*")), "the private export directory was left behind"
     assert sorted(p.name for p in cache.glob("pacs-images-*")) == sorted(
         [one["archive"].rsplit("/", 1)[1], one["archive"].rsplit("/", 1)[1].replace(".tar", ".json")]
     )
