@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         files = fresh_instances(Path(tmp) / "dcm", args.count)
         aet = args.host.upper().replace("-", "_")
@@ -85,6 +86,9 @@ def main():
         )
 
     per = 1000 / instances
+    load_after = os.getloadavg()
+    # The times scale with the machine's load (Ansible's round trips above all): always say what it was.
+    print("load average (1, 5, 15 min): before %.2f %.2f %.2f, after %.2f %.2f %.2f" % (*load_before, *load_after))
     sizes = {name: entry["size"] for name, entry in manifest["files"].items()}
     print(f"instances in the backup: {instances} (CT_small.dcm, {args.count} stored by this run)")
     print(f"backup:  {backup_s:7.1f} s wall, {backup_s * per:7.1f} s per 1,000 instances")
