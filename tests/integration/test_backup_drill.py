@@ -252,8 +252,9 @@ def test_upgrade_a_fleet_trixie_to_forky_one_host_at_a_time(drill_hosts, tmp_pat
     # One host at a time: the stack play ran once per host, in inventory order, and the first host's batch
     # holds its whole upgrade, verification included, before the second host's batch starts.
     batches = stack_batches(proc.stdout)
-    assert [hosts for _, hosts in batches] == [[first], [second]], [hosts for _, hosts in batches]
-    for (section, _), host in zip(batches, FLEET, strict=True):
+    order = [hosts for _section, hosts in batches]
+    assert order == [[first], [second]], order
+    for (section, _hosts), host in zip(batches, FLEET, strict=True):
         text = " ".join(section.split())
         for task in [
             "Take a backup before the upgrade",
@@ -322,7 +323,7 @@ def test_upgrade_a_fleet_trixie_to_forky_one_host_at_a_time(drill_hosts, tmp_pat
     )
     (OUTPUT / "fleet-stop.log").write_text(proc.stdout)
     refused(proc, f"fatal: [{first}]", "uses the sqlite index")
-    assert [hosts for _, hosts in stack_batches(proc.stdout)] == [[first]], "the fleet run went on"
+    assert [hosts for _section, hosts in stack_batches(proc.stdout)] == [[first]], "the fleet run went on"
     counts = recap(proc.stdout)
     assert counts[first]["failed"] == 1 and counts[second]["failed"] == 0, counts
     # The first host is left with its pre-upgrade backup to restore; the second kept its old Orthanc, untouched.
