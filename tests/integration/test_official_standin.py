@@ -42,8 +42,8 @@ def container():
         run(["docker", "rm", "-f", created], check=False)
 
 
-def config_dir(tmp_path, files, owner=None, mode=0o644):
-    directory = tmp_path / "etc-orthanc"
+def config_dir(tmp_path, files, owner=None, mode=0o644, name="etc-orthanc"):
+    directory = tmp_path / name
     directory.mkdir()
     directory.chmod(0o755)  # mkdir follows the umask (CI's may be 077); uid 999 must list the directory
     for name, content in files.items():
@@ -87,12 +87,8 @@ def test_root_by_default_with_an_orthanc_user_999_no_curl_and_a_probe(image):
 def test_merge_of_files_environment_and_secrets_later_sources_winning(image, container, tmp_path):
     etc = config_dir(tmp_path, {"10-a.json": {"Name": "${STANDIN_NAME}", "DicomAet": "FROM_FILE", **USERS},
                                 "20-b.json": {"StableAge": 5, "DicomPort": 4242}})  # fmt: skip
-    secrets = tmp_path / "secrets"
-    secrets.mkdir()
-    (secrets / "extra.json").write_text(json.dumps({"StableAge": 6, "DicomAet": "FROM_SECRET_JSON"}))
-    (secrets / "aet").write_text("FROM_SECRET_FILE\n")
-    for path in (secrets, *secrets.iterdir()):  # readable by uid 999 whatever the umask
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    secrets = config_dir(tmp_path, {"extra.json": {"StableAge": 6, "DicomAet": "FROM_SECRET_JSON"},
+                                    "aet": "FROM_SECRET_FILE\n"}, name="secrets")  # fmt: skip
     name = container()
     start(image, name, "--user", "999:999", "--cap-drop", "ALL", "-v", f"{etc}:/etc/orthanc:ro",
           "-v", f"{secrets}:/run/secrets:ro", "-e", "STANDIN_NAME=substituted", "-e", "ORTHANC__STABLE_AGE=7",
