@@ -54,7 +54,8 @@ _value:
 
 import ipaddress  # noqa: E402
 
-MIN_PREFIX, MAX_PREFIX = 16, 29
+MIN_PREFIX = 16
+MAX_PREFIX = 29
 
 
 def _interface_networks(facts):

@@ -71,10 +71,18 @@ def remote_statuses(host, address, port, called, calling, operation):
 
     check = subprocess.run(["docker", "exec", host, "test", "-d", f"{REMOTE_LIBS}/pynetdicom"], check=False)
     if check.returncode != 0:
-        subprocess.run(["docker", "exec", host, "mkdir", "-p", REMOTE_LIBS], check=True)
+        # A tar stream through docker exec: docker cp cannot write into the host's /tmp (a tmpfs mount). The
+        # packages' metadata too: they read their own version with importlib.metadata.
         for package in (pydicom, pynetdicom):
-            source = str(Path(package.__file__).parent)
-            subprocess.run(["docker", "cp", source, f"{host}:{REMOTE_LIBS}/"], check=True, capture_output=True)
+            source = Path(package.__file__).parent
+            metadata = [path.name for path in source.parent.glob(f"{source.name}-*.dist-info")]
+            packed = subprocess.run(
+                ["tar", "-C", str(source.parent), "-c", "--exclude=__pycache__", source.name, *metadata],
+                check=True,
+                capture_output=True,
+            ).stdout
+            unpack = f"mkdir -p {REMOTE_LIBS} && tar -C {REMOTE_LIBS} -x"
+            subprocess.run(["docker", "exec", "-i", host, "sh", "-c", unpack], input=packed, check=True)
     script = Path(__file__).read_text() + "\nprint(json.dumps(statuses(*json.loads(sys.argv[1]))))\n"
     args = json.dumps([address, port, called, calling, operation])
     proc = subprocess.run(
