@@ -12,16 +12,27 @@ import uuid
 import pytest
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
 from pydicom.uid import generate_uid
+from pynetdicom import AE
+from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
 
 from tests.conftest import run
+from tests.dicom import fresh_instances
 from tests.integration.conftest import SERVERS
-from tests.integration.lab_rest import Rest
+from tests.integration.lab_rest import Rest, address
 
 STOCK = "pacs-test-stock-orthanc"
 STOCK_PORT = 18042
-# On the lab host, owned by the image's orthanc uid, readable by it only.
-STOCK_CONFIG = f"/opt/{STOCK}.json"
+# Configuration files go to /opt/<name>.json on the lab host, owned by the image's orthanc uid, readable by it only.
+STOCK_CONFIG = {
+    "RemoteAccessAllowed": True,
+    "AuthenticationEnabled": True,
+    "StorageDirectory": "/var/lib/orthanc/db",
+    "IndexDirectory": "/var/lib/orthanc/db",
+}
+LIMITED = "pacs-test-limited-orthanc"
+LIMITED_PORT, LIMITED_DICOM = 18043, 14242
 # (patient, name, sex, weight, study description, institution, [(modality, series description, kvp,
 # slice thickness, [instance comments])])
 KNOWN_SET = [
@@ -99,37 +110,44 @@ def known_set(directory):
     return paths
 
 
+def start_orthanc(host, name, port, config, dicom_port=None):
+    """The deployed server's image, started on `host` with only `config`; its REST API as user "stock"."""
+    image = run(["docker", "exec", host, "docker", "inspect", "-f", "{{.Config.Image}}", "orthanc-orthanc-1"])
+    password = uuid.uuid4().hex
+    config = {**config, "RegisteredUsers": {"stock": password}}
+    path = f"/opt/{name}.json"
+    run(["docker", "exec", host, "docker", "rm", "-f", name], check=False)
+    run(
+        ["docker", "exec", "-i", host, "sh", "-c", f"umask 077; cat > {path}; chown 999 {path}"],
+        input=json.dumps(config),
+    )
+    ports = ["-p", f"{port}:8042"] + (["-p", f"{dicom_port}:4242"] if dicom_port else [])
+    run(["docker", "exec", host, "docker", "run", "-d", "--name", name, *ports,
+         "-v", f"{path}:/etc/orthanc/orthanc.json:ro", image.stdout.strip()])  # fmt: skip
+    server = Rest(host, port, "stock", password)
+    server.wait()
+    return server
+
+
+def stop_orthanc(host, name):
+    run(["docker", "exec", host, "docker", "rm", "-f", name], check=False)
+    run(["docker", "exec", host, "rm", "-f", f"/opt/{name}.json"], check=False)
+
+
 @pytest.fixture(scope="module")
 def servers(converged_lab, tmp_path_factory):
     host = SERVERS[0]
-    image = run(["docker", "exec", host, "docker", "inspect", "-f", "{{.Config.Image}}", "orthanc-orthanc-1"])
-    password = uuid.uuid4().hex
-    # Orthanc's built-in defaults for everything but reachability and the image's storage paths.
-    config = {
-        "RemoteAccessAllowed": True,
-        "AuthenticationEnabled": True,
-        "RegisteredUsers": {"stock": password},
-        "StorageDirectory": "/var/lib/orthanc/db",
-        "IndexDirectory": "/var/lib/orthanc/db",
-    }
-    run(["docker", "exec", host, "docker", "rm", "-f", STOCK], check=False)
-    run(
-        ["docker", "exec", "-i", host, "sh", "-c", f"umask 077; cat > {STOCK_CONFIG}; chown 999 {STOCK_CONFIG}"],
-        input=json.dumps(config),
-    )
-    run(["docker", "exec", host, "docker", "run", "-d", "--name", STOCK, "-p", f"{STOCK_PORT}:8042",
-         "-v", f"{STOCK_CONFIG}:/etc/orthanc/orthanc.json:ro", image.stdout.strip()])  # fmt: skip
     try:
-        deployed, stock = Rest(host), Rest(host, STOCK_PORT, "stock", password)
-        stock.wait()
+        # Orthanc's built-in defaults for everything but reachability and the image's storage paths.
+        stock = start_orthanc(host, STOCK, STOCK_PORT, STOCK_CONFIG)
+        deployed = Rest(host)
         files = known_set(tmp_path_factory.mktemp("known-set"))
         for server in (deployed, stock):
             for path in files:
                 server.json("/instances", "POST", path.read_bytes())
         yield deployed, stock, files
     finally:
-        run(["docker", "exec", host, "docker", "rm", "-f", STOCK], check=False)
-        run(["docker", "exec", host, "rm", "-f", STOCK_CONFIG], check=False)
+        stop_orthanc(host, STOCK)
 
 
 def query_cases():
@@ -172,3 +190,39 @@ def test_find_answers_equal_a_stock_orthancs(servers, level, query):
     if query:
         # Every query selects something and not everything: the comparison says something.
         assert 0 < len(expected) < len(known), (level, query, expected)
+
+
+def c_find_study_answers(host, port):
+    """Study-level C-FIND for every study: (number of matches answered, final status)."""
+    ae = AE(ae_title="FINDSCU")
+    ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
+    assoc = ae.associate(address(host), port, ae_title="ORTHANC")
+    assert assoc.is_established
+    try:
+        query = Dataset()
+        query.QueryRetrieveLevel, query.StudyInstanceUID = "STUDY", ""
+        statuses = [int(s.Status) for s, _i in assoc.send_c_find(query, StudyRootQueryRetrieveInformationModelFind)]
+    finally:
+        assoc.release()
+    return sum(1 for status in statuses if status in (0xFF00, 0xFF01)), statuses[-1]
+
+
+def test_find_limits_cap_rest_finds_too_so_they_stay_off(converged_lab, tmp_path):
+    """Why orthanc_limit_find_results / orthanc_limit_find_instances default to 0 (Orthanc's own): the same
+    image with LimitFindResults and LimitFindInstances set caps a C-FIND, which still ends in Success, and
+    /tools/find as well, even when the request asks for more. A nonzero default would change REST answers."""
+    host = SERVERS[0]
+    config = {**STOCK_CONFIG, "DicomAlwaysAllowFind": True, "LimitFindResults": 5, "LimitFindInstances": 5}
+    try:
+        limited = start_orthanc(host, LIMITED, LIMITED_PORT, config, dicom_port=LIMITED_DICOM)
+        for index in range(8):  # eight studies of one instance each
+            for path in fresh_instances(tmp_path / str(index), 1).values():
+                limited.json("/instances", "POST", path.read_bytes())
+        assert len(limited.json("/studies")) == 8
+        assert c_find_study_answers(host, LIMITED_DICOM) == (5, 0x0000)
+        for level in ("Study", "Instance"):
+            for extra in ({}, {"Limit": 100}):
+                found = limited.json("/tools/find", "POST", {"Level": level, "Query": {}, **extra})
+                assert len(found) == 5, (level, extra, len(found))
+    finally:
+        stop_orthanc(host, LIMITED)

@@ -1,6 +1,7 @@
-"""Secrets never show: site.yml -vvv --diff (a re-run, an interrupted password rotation and the run that
-finishes it), docker inspect of every container, docker events and the compose file hold none of the host's
-secrets (old and new passwords, the label key).
+"""Secrets never show: site.yml -vvv --diff (a first run, a re-run, an interrupted password rotation and the run
+that finishes it), docker inspect of every container, docker events and the compose file hold none of the host's
+secrets (old and new passwords, the label key). The first run is a second compose project on one lab host (its
+own directory, project name, ports and DICOM subnet), removed with its data afterwards.
 
 The interrupted rotation is the worst point: the new PostgreSQL password file is written, PostgreSQL still has
 the old password. ansible-playbook is killed there (SIGKILL, no cleanup), and the next plain run (the inventory
@@ -8,6 +9,7 @@ unchanged, the new password now the kept one) must finish the rotation: Orthanc 
 new password.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -36,9 +38,9 @@ def on_host(*argv, check=True):
     return run(["docker", "exec", HOST, *argv], check=check)
 
 
-def secrets():
+def secrets(directory=SECRETS):
     """Every secret the stack keeps on the host (passwords, label key), as the role wrote them."""
-    listing = on_host("sh", "-c", f"for f in {SECRETS}/*; do cat $f; echo; done").stdout.split("\n")
+    listing = on_host("sh", "-c", f"for f in {directory}/*; do cat $f; echo; done").stdout.split("\n")
     found = {line.strip() for line in listing if len(line.strip()) >= 12}
     assert len(found) >= 3, "expected the admin and PostgreSQL passwords and the label key"
     return found
@@ -49,10 +51,10 @@ def site(*extra):
     return proc.stdout + proc.stderr
 
 
-def exposed_text():
+def exposed_text(project_dir="/opt/orthanc"):
     names = on_host("docker", "ps", "-aq").stdout.split()
     inspect = on_host("docker", "inspect", *names).stdout
-    compose = on_host("cat", "/opt/orthanc/compose.yaml").stdout
+    compose = on_host("cat", f"{project_dir}/compose.yaml").stdout
     events = on_host("docker", "events", "--since", "30m", "--until", "0s", "--format", "{{json .}}").stdout
     return inspect + compose + events
 
@@ -106,3 +108,32 @@ def test_secrets_stay_out_of_output_and_an_interrupted_rotation_is_finished_by_t
 
     outputs["docker inspect, compose.yaml, docker events"] = exposed_text()
     assert_hidden(outputs, old | secrets())
+
+
+# A second project on HOST, next to the lab's: what a first run looks like, without a fresh host.
+FIRST_RUN = {
+    "orthanc_project_dir": "/opt/orthanc-firstrun",
+    "orthanc_project_name": "firstrun",
+    "orthanc_dicom_subnet": "172.31.253.0/28",
+    "orthanc_dicom_port": 4262,
+    "orthanc_http_port": 8062,
+    "orthanc_gateway_dicom_port": 4263,
+    "orthanc_gateway_http_port": 8063,
+    "orthanc_adminer_port": 8082,
+    # The controller's scrape file is named by host: the lab project's must stay.
+    "orthanc_prometheus_dir": "",
+}
+
+
+def test_a_first_run_shows_no_secret(lab):
+    project = ["-e", json.dumps(FIRST_RUN)]
+    try:
+        outputs = {"first run": site(*project)}
+        outputs["docker inspect, compose.yaml, docker events"] = exposed_text(FIRST_RUN["orthanc_project_dir"])
+        assert_hidden(outputs, secrets(FIRST_RUN["orthanc_project_dir"] + "/secrets"))
+    finally:
+        gone = {**FIRST_RUN, "orthanc_state": "absent", "orthanc_purge_data": True}
+        run(["ansible-playbook", *INVENTORY, "site.yml", "--limit", HOST, "-e", json.dumps(gone)], timeout=1800)
+    assert on_host("test", "-e", FIRST_RUN["orthanc_project_dir"], check=False).returncode != 0
+    left = on_host("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project=firstrun").stdout
+    assert left.strip() == "", "the first-run project left containers"

@@ -32,6 +32,7 @@ IMAGES = {
     },
     "orthanc_image_flavor": "debian",
 }
+OUTSIDE_LIMIT = "battery-outside-limit"
 GOOD_MODALITY = {"name": "ct1", "aet": "CT1", "host": "192.0.2.10", "port": 104}
 MODALITIES_MSG = "orthanc_modalities (with orthanc_fleet_modalities): modality"
 # The docker role's checks need OS facts; the battery passes these as the extra var ansible_facts.
@@ -208,9 +209,28 @@ REFUSED = {
         },
         "ct.example.org",
     ),
-    "check_host_with_local_client": orthanc(
-        {"orthanc_dicom_check_modality_host": True, "orthanc_gateway_enabled": True}, "orthanc_gateway_enabled"
+    # Host checking is on by default: a modality by host name is refused unless it is turned off.
+    "check_host_by_default_with_host_name": orthanc(
+        {"orthanc_gateway_modalities": [{**GOOD_MODALITY, "host": "ct.example.org"}]},
+        'orthanc_gateway_modalities ct1: host "ct.example.org"',
+        "orthanc_dicom_check_modality_host",
     ),
+    "check_host_gateway_server_by_name": orthanc(
+        {
+            "orthanc_server_enabled": False,
+            "orthanc_gateway_enabled": True,
+            "orthanc_gateway_server": {"aet": "ORTHANC", "host": "pacs.example.org", "port": 4242},
+        },
+        'orthanc_gateway_server: host "pacs.example.org"',
+        "orthanc_dicom_check_modality_host",
+    ),
+    # --- orthanc: the DICOM network's subnet (fixed addresses) ---
+    "dicom_subnet_host_bits": orthanc({"orthanc_dicom_subnet": "172.31.254.5/28"}, "orthanc_dicom_subnet must be"),
+    "dicom_subnet_no_prefix": orthanc({"orthanc_dicom_subnet": "172.31.254.0"}, "orthanc_dicom_subnet must be"),
+    "dicom_subnet_too_small": orthanc({"orthanc_dicom_subnet": "172.31.254.0/30"}, "orthanc_dicom_subnet must be"),
+    "dicom_subnet_public": orthanc({"orthanc_dicom_subnet": "8.8.8.0/24"}, "orthanc_dicom_subnet must be"),
+    "dicom_subnet_ipv6": orthanc({"orthanc_dicom_subnet": "fd00:1::/64"}, "orthanc_dicom_subnet must be"),
+    "dicom_subnet_newline": orthanc({"orthanc_dicom_subnet": "172.31.254.0/28\n"}, "orthanc_dicom_subnet must be"),
     # --- orthanc: sizes, counts, timeouts, combinations ---
     "bad_memory_limit": orthanc({"orthanc_memory_limit": "lots"}, "orthanc_memory_limit"),
     "negative_memory_limit": orthanc({"orthanc_gateway_memory_limit": "-1g"}, "orthanc_gateway_memory_limit"),
@@ -295,6 +315,17 @@ REFUSED = {
     "purge_while_present": orthanc({"orthanc_purge_data": True}, "orthanc_purge_data deletes the index"),
     "unknown_state": orthanc({"orthanc_state": "running"}, "orthanc_state"),
     "free_disk_negative": orthanc({"orthanc_min_free_disk_mb": -1}, "orthanc_min_free_disk_mb"),
+    # More free disk asked for than any machine has (1 EB): refused after measuring, before writing anything.
+    "free_disk_short": orthanc(
+        {"orthanc_min_free_disk_mb": 2**40}, "Less free disk space than orthanc_min_free_disk_mb (1099511627776 MB)"
+    ),
+    # The battery runs with --limit excluding OUTSIDE_LIMIT, a host of group orthanc_gateways: purging
+    # registrations would remove that gateway's.
+    "purge_under_partial_limit": orthanc(
+        {"orthanc_modalities_purge": True},
+        "orthanc_modalities_purge would remove the registrations of gateways outside this run's --limit "
+        "(battery-outside-limit)",
+    ),
     # --- docker ---
     "docker_daemon_options_string": docker(
         {"docker_daemon_options": "live-restore=true"}, "docker_daemon_options must be"
@@ -442,6 +473,15 @@ ACCEPTED = {
         },
     ),
     "project_dir_nested": ("orthanc", {"orthanc_project_dir": "/srv/pacs/orthanc-site-a"}),
+    "check_host_with_local_gateway": ("orthanc", {"orthanc_gateway_enabled": True}),
+    "check_host_off_with_host_names": (
+        "orthanc",
+        {
+            "orthanc_dicom_check_modality_host": False,
+            "orthanc_modalities": [{**GOOD_MODALITY, "host": "ct.example.org"}],
+        },
+    ),
+    "dicom_subnet_other": ("orthanc", {"orthanc_dicom_subnet": "10.99.0.0/24"}),
     "docker_defaults": ("docker", {}),
     "docker_distro_with_extra_options": (
         "docker",
@@ -490,9 +530,14 @@ def battery(tmp_path_factory, orthanc_image):
         dirs[case] = tmp / case / "orthanc"
         hosts[case] = {**host_vars(role, variables, dirs[case]), "battery_entry": "preflight"}
     inventory = tmp / "inventory.json"
-    inventory.write_text(json.dumps({"all": {"hosts": hosts}}))
+    # A gateway outside the run's --limit (never contacted): purging registrations must be refused.
+    groups = {"orthanc_gateways": {"hosts": {OUTSIDE_LIMIT: {"ansible_connection": "local"}}}}
+    inventory.write_text(json.dumps({"all": {"hosts": hosts, "children": groups}}))
     proc = run(
-        ["ansible-playbook", "-i", str(inventory), str(PLAYBOOK), "-e", json.dumps({"ansible_facts": DEBIAN_13})],
+        [
+            *("ansible-playbook", "-i", str(inventory), str(PLAYBOOK), "--limit", f"all:!{OUTSIDE_LIMIT}"),
+            *("-e", json.dumps({"ansible_facts": DEBIAN_13})),
+        ],
         check=False,
         env={"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_FORKS": str(min(16, 4 * (os.cpu_count() or 1)))},
         timeout=900,
