@@ -27,11 +27,13 @@ ROLE_STATE = (
     " (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'orthanc')"
     " FROM pg_roles r WHERE r.rolname IN ('orthanc', 'postgres') ORDER BY 1"
 )
-# Tables, sequences, indexes and routines of Orthanc's schema with their owners.
+# Tables, sequences, indexes and routines of Orthanc's schema with their owners; not the members of extensions
+# (pg_trgm, which the index plugin creates: a trusted extension's objects belong to the bootstrap superuser).
 OWNERS = (
     "SELECT pg_get_userbyid(owner), count(*) FROM ("
-    " SELECT relowner AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace"
-    " UNION ALL SELECT proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) o GROUP BY 1"
+    " SELECT oid, relowner AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+    " UNION ALL SELECT oid, proowner FROM pg_proc WHERE pronamespace = 'public'::regnamespace) o"
+    " WHERE NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e') GROUP BY 1"
 )
 MARKER = f"{SECRETS}/postgres-password.rotating"
 # As Orthanc connects: over the network, as its role, with the password kept on the host (read on stdin).
