@@ -36,6 +36,8 @@ OWNERS = (
     " WHERE NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e') GROUP BY 1"
 )
 MARKER = f"{SECRETS}/postgres-password.rotating"
+# Who holds Orthanc's sessions (a session keeps the privileges of the role it was opened as).
+SESSIONS = "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'orthanc' AND pid <> pg_backend_pid()"
 # As Orthanc connects: over the network, as its role, with the password kept on the host (read on stdin).
 AS_ORTHANC = (
     "docker exec -i orthanc-postgres-1 sh -c '"
@@ -70,9 +72,7 @@ def test_orthanc_connects_as_a_role_without_privileges_that_owns_its_database(co
         owners = dict(psql(host, OWNERS))
         assert set(owners) == {"orthanc"} and int(owners["orthanc"]) > 10, (host, owners)
         # Every connection Orthanc holds is its role's.
-        others = "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'orthanc' AND pid <> pg_backend_pid()"
-        users = psql(host, others)
-        assert users == [["orthanc"]], (host, users)
+        assert psql(host, SESSIONS) == [["orthanc"]], host
         # What that role may not do, asked as Orthanc connects (network, password).
         assert as_orthanc(host, "SELECT count(*) FROM resources").returncode == 0
         database = as_orthanc(host, "CREATE DATABASE pacs_not_allowed")
@@ -153,6 +153,7 @@ def test_an_index_made_as_the_superuser_is_migrated_without_losing_an_instance(c
         ["postgres", "t", "t", "t", "t", "orthanc"],
     ]
     assert set(dict(psql(host, OWNERS))) == {"orthanc"}
+    assert psql(host, SESSIONS) == [["orthanc"]]
     assert run(["docker", "exec", host, "test", "-e", MARKER], check=False).returncode != 0
     after = server.json("/statistics")
     assert {k: after[k] for k in ("CountPatients", "CountStudies", "CountSeries", "CountInstances")} == {
