@@ -176,6 +176,16 @@ REFUSED = {
     ),
     "admin_user_newline": orthanc({"orthanc_admin_user": "admin\n"}, "orthanc_admin_user must be"),
     "bad_database_name": orthanc({"orthanc_postgres_db": "orthanc-db"}, "orthanc_postgres_db must be lower-case SQL"),
+    # Orthanc's PostgreSQL role and the superuser must be two roles (one name would leave Orthanc a superuser).
+    "postgres_superuser_is_orthanc_role": orthanc(
+        {"orthanc_postgres_superuser": "orthanc"}, "other than orthanc_postgres_user", "orthanc_postgres_superuser"
+    ),
+    "postgres_superuser_reserved_name": orthanc(
+        {"orthanc_postgres_superuser": "pg_admin"}, "not starting with pg_", "orthanc_postgres_superuser"
+    ),
+    "postgres_superuser_password_short": orthanc(
+        {"orthanc_postgres_superuser_password": "abc"}, "orthanc_postgres_superuser_password must be at least 12"
+    ),
     "uid_zero": orthanc({"orthanc_container_uid": 0}, "orthanc_container_uid must be"),
     "uid_negative": orthanc({"orthanc_container_uid": -5}, "orthanc_container_uid must be"),
     # --- orthanc: modalities ---
