@@ -5,7 +5,6 @@ address the fleet registers it under): `remote_statuses` copies pydicom and pyne
 
 import json
 import subprocess
-import sys  # noqa: F401 - the script run inside a lab host (remote_statuses) reads sys.argv
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -83,7 +82,7 @@ def remote_statuses(host, address, port, called, calling, operation):
             ).stdout
             unpack = f"mkdir -p {REMOTE_LIBS} && tar -C {REMOTE_LIBS} -x"
             subprocess.run(["docker", "exec", "-i", host, "sh", "-c", unpack], input=packed, check=True)
-    script = Path(__file__).read_text() + "\nprint(json.dumps(statuses(*json.loads(sys.argv[1]))))\n"
+    script = Path(__file__).read_text() + "\nimport sys\nprint(json.dumps(statuses(*json.loads(sys.argv[1]))))\n"
     args = json.dumps([address, port, called, calling, operation])
     proc = subprocess.run(
         ["docker", "exec", "-i", "-e", f"PYTHONPATH={REMOTE_LIBS}", host, "python3", "-", args],
