@@ -35,8 +35,8 @@ options:
     suboptions:
       path: {description: Absolute path., type: path, required: true}
       mode: {description: Octal mode such as C(0750)., type: str, required: true}
-      owner: {description: User name or uid., type: str, default: root}
-      group: {description: Group name or gid., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
   files:
     description: Files whose content may be shown in diffs.
     type: list
@@ -49,8 +49,8 @@ options:
         required: true
       content: {description: The whole content., type: str, required: true}
       mode: {description: Octal mode such as C(0644)., type: str, required: true}
-      owner: {description: User name or uid., type: str, default: root}
-      group: {description: Group name or gid., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
       validate:
         description: Command run on the new content (its temporary path in place of C(%s)) before it replaces the file.
         type: str
@@ -64,8 +64,13 @@ options:
       path: {description: Absolute path., type: path, required: true}
       content: {description: The whole content (never logged)., type: str, required: true}
       mode: {description: Octal mode such as C(0400)., type: str, required: true}
-      owner: {description: User name or uid., type: str, default: root}
-      group: {description: Group name or gid., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
+  absent:
+    description: Files to remove when present (for example files of an older naming).
+    type: list
+    elements: path
+    default: []
 """
 
 EXAMPLES = r"""
@@ -82,7 +87,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed_paths:
-  description: Directories and non-secret files that were (or in check mode would be) changed.
+  description: Directories and non-secret files that were (or in check mode would be) changed, and files removed.
   returned: always
   type: list
   elements: str
@@ -117,12 +122,14 @@ def argument_spec():
         files=dict(type="list", elements="dict", default=[], options=plain),
         # The content sub-option is no_log; the list itself holds paths and modes that may be shown.
         secret_files=dict(type="list", elements="dict", default=[], options=secret, no_log=False),
+        absent=dict(type="list", elements="path", default=[]),
     )
 
 
 def file_args(module, item):
     return module.load_file_common_arguments(
-        dict(path=item["path"], mode=item["mode"], owner=item["owner"], group=item["group"])
+        # An empty or null owner/group is left as made (a controller user that is not root).
+        dict(path=item["path"], mode=item["mode"], owner=item["owner"] or None, group=item["group"] or None)
     )
 
 
@@ -130,7 +137,8 @@ def make_directory(module, item):
     path = item["path"]
     changed = not os.path.isdir(path)
     if changed and not module.check_mode:
-        os.makedirs(path)
+        # Parallel runs (forks delegated to one controller) may make the same directory.
+        os.makedirs(path, exist_ok=True)
     if os.path.exists(path):
         changed = module.set_fs_attributes_if_different(file_args(module, item), changed)
     return changed
@@ -197,6 +205,11 @@ def main():
     for item in module.params["secret_files"]:
         changed, _diff = write_file(module, dict(item, diff=False))
         changed_secrets += int(changed)
+    for path in module.params["absent"]:
+        if os.path.lexists(path):
+            if not module.check_mode:
+                os.unlink(path)
+            changed_paths.append(path)
     result = dict(
         changed=bool(changed_paths or changed_secrets), changed_paths=changed_paths, changed_secrets=changed_secrets
     )

@@ -89,3 +89,21 @@ def test_a_failed_validation_keeps_the_old_file(monkeypatch, capsys, tmp_path):
     assert result["msg"].startswith(f"{tmp_path / 'p' / 'compose.yaml'}: validation failed (grep -q services %s)")
     assert (tmp_path / "p" / "compose.yaml").read_text() == "services: {}\n"
     assert sorted(os.listdir(tmp_path / "p")) == ["compose.yaml", "password"], "no temporary file left behind"
+
+
+def test_absent_files_are_removed_once_and_null_ownership_is_left_alone(monkeypatch, capsys, tmp_path):
+    old = tmp_path / "host.yml"
+    old.write_text("old naming\n")
+    args = {
+        "directories": [{"path": str(tmp_path / "d"), "mode": "0700", "owner": None, "group": None}],
+        "files": [{"path": str(tmp_path / "d" / "f"), "content": "x", "mode": "0600", "owner": None, "group": None}],
+        "absent": [str(old), str(tmp_path / "never-there")],
+    }
+    checked = run(monkeypatch, capsys, args, check_mode=True)
+    assert checked["changed"] is True and str(old) in checked["changed_paths"] and old.exists()
+    first = run(monkeypatch, capsys, args)
+    assert first["changed_paths"] == [str(tmp_path / "d"), str(tmp_path / "d" / "f"), str(old)]
+    assert not old.exists()
+    assert os.stat(tmp_path / "d" / "f").st_uid == os.getuid()
+    again = run(monkeypatch, capsys, args)
+    assert again["changed"] is False and again["changed_paths"] == []
