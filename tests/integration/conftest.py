@@ -3,6 +3,8 @@
 import os
 import re
 import shutil
+import signal
+import subprocess
 
 import pytest
 
@@ -42,6 +44,28 @@ def recap(stdout):
     """{host: {'ok': n, 'changed': n, 'failed': n, ...}} from a PLAY RECAP."""
     rows = re.findall(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", stdout, re.M)
     return {host: {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", counts)} for host, counts in rows}
+
+
+# The task after the one that writes the project's files (new secrets, the rotation marker) and before
+# PostgreSQL is touched: a run killed there is the worst point for secrets and roles.
+AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run and whether it must be brought up]"
+
+
+def kill_playbook_at(argv, task=AFTER_FILES_TASK):
+    """Run ansible-playbook argv (from the repository) and SIGKILL it with its children when it starts task, as
+    a crash would. Returns its output up to there."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), PYTHONUNBUFFERED="1")
+    env["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{env['PATH']}"
+    proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith(task):
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen[-40:])
+    return "".join(seen)
 
 
 @pytest.fixture(scope="session")

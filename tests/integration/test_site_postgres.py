@@ -8,18 +8,12 @@ superuser's password and the marker on the host, PostgreSQL untouched), then run
 there, the layout is the new one, and the run after changes nothing.
 """
 
-import os
-import signal
-import subprocess
-
-from tests.conftest import REPO_ROOT, run
+from tests.conftest import run
 from tests.dicom import fresh_instances
-from tests.integration.conftest import HOSTS, INVENTORY, SERVERS, recap
+from tests.integration.conftest import HOSTS, INVENTORY, SERVERS, kill_playbook_at, recap
 from tests.integration.lab_rest import Rest
 
 SECRETS = "/opt/orthanc/secrets"
-# The first task after the project files are written (tests/integration/test_site_secrets.py kills there too).
-AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run and whether it must be brought up]"
 # Over the container's local socket as the superuser the role uses (trust inside the container).
 SUPERUSER = "postgres"
 ROLE_STATE = (
@@ -131,18 +125,7 @@ def test_an_index_made_as_the_superuser_is_migrated_without_losing_an_instance(c
     assert set(dict(psql(host, OWNERS, user="orthanc"))) == {"orthanc"}
 
     # Killed once the superuser's password and the marker are on the host, before PostgreSQL is touched.
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), PYTHONUNBUFFERED="1")
-    env["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{env['PATH']}"
-    argv = ["ansible-playbook", *INVENTORY, "site.yml"]
-    proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith(AFTER_FILES_TASK):
-            os.killpg(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, "".join(seen[-40:])
+    kill_playbook_at(["ansible-playbook", *INVENTORY, "site.yml"])
     assert run(["docker", "exec", host, "test", "-e", MARKER], check=False).returncode == 0
     assert psql(host, ROLE_STATE, user="orthanc") == [["orthanc", "t", "t", "t", "t", "orthanc"]]
 

@@ -11,19 +11,14 @@ new password.
 
 import json
 import os
-import signal
-import subprocess
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run
-from tests.integration.conftest import INVENTORY, SERVERS, recap
+from tests.conftest import run
+from tests.integration.conftest import INVENTORY, SERVERS, kill_playbook_at, recap
 
 HOST = SERVERS[0]
 SECRETS = "/opt/orthanc/secrets"
-# The first task after the files are written (set_fact, on the controller): killed there, the new password file
-# is on the host and PostgreSQL has not been told.
-AFTER_FILES_TASK = "TASK [pacs.orthanc.orthanc : Note whether the stack can run and whether it must be brought up]"
 # PostgreSQL is asked with the password file as it is now on the host (the container's bind mount keeps the
 # file it started with), on stdin: nothing secret on any argv here.
 PG_LOGIN = (
@@ -79,20 +74,9 @@ def test_secrets_stay_out_of_output_and_an_interrupted_rotation_is_finished_by_t
     old = secrets()
 
     new_password = "Interrupted-" + os.urandom(8).hex()
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), PYTHONUNBUFFERED="1")
-    env["PATH"] = f"{REPO_ROOT / '.venv' / 'bin'}:{env['PATH']}"
     argv = ["ansible-playbook", *INVENTORY, "site.yml", "--limit", HOST, "-vvv", "--diff"]
     argv += ["-e", f"orthanc_postgres_password={new_password}"]
-    proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
-    seen = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith(AFTER_FILES_TASK):
-            os.killpg(proc.pid, signal.SIGKILL)
-            break
-    proc.wait(timeout=60)
-    outputs["interrupted rotation"] = "".join(seen)
-    assert proc.returncode == -signal.SIGKILL, "".join(seen[-40:])
+    outputs["interrupted rotation"] = kill_playbook_at(argv)
 
     # The worst point: the new password is the kept one, PostgreSQL still has the old one.
     assert new_password in secrets()
