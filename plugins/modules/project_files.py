@@ -35,8 +35,8 @@ options:
     suboptions:
       path: {description: Absolute path., type: path, required: true}
       mode: {description: Octal mode such as C(0750)., type: str, required: true}
-      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
-      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty leaves it as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty leaves it as made)., type: str, default: root}
   files:
     description: Files whose content may be shown in diffs.
     type: list
@@ -49,8 +49,8 @@ options:
         required: true
       content: {description: The whole content., type: str, required: true}
       mode: {description: Octal mode such as C(0644)., type: str, required: true}
-      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
-      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty leaves it as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty leaves it as made)., type: str, default: root}
       validate:
         description: Command run on the new content (its temporary path in place of C(%s)) before it replaces the file.
         type: str
@@ -64,8 +64,8 @@ options:
       path: {description: Absolute path., type: path, required: true}
       content: {description: The whole content (never logged)., type: str, required: true}
       mode: {description: Octal mode such as C(0400)., type: str, required: true}
-      owner: {description: User name or uid (C(null) or empty: left as made)., type: str, default: root}
-      group: {description: Group name or gid (C(null) or empty: left as made)., type: str, default: root}
+      owner: {description: User name or uid (C(null) or empty leaves it as made)., type: str, default: root}
+      group: {description: Group name or gid (C(null) or empty leaves it as made)., type: str, default: root}
   absent:
     description: Files to remove when present (for example files of an older naming).
     type: list
