@@ -33,6 +33,9 @@ HERE = Path(__file__).resolve().parent
 SENDER = HERE / "ingest_sender.py"
 WORK = "/tmp/ingest-bench"  # noqa: S108 - inside the lab host, removed at the end
 SENDER_AET = "LABSCU"
+# Host checking is on: a sender inside the host reaches the server from the DICOM network's gateway address, so
+# it gets a registration of its own for the run (removed at the end).
+HOST_SENDER_AET, HOST_SENDER_MODALITY = "IBSCU", "ingest-bench-host"
 NET, PG, SCRATCH = "ingest-bench", "ingest-bench-pg", "ingest-bench-orthanc"
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-0123"
 
@@ -141,9 +144,8 @@ class Deployed:
         self.image, self.user = info["Config"]["Image"], info["Config"]["User"]
         self.official = "Plugins" not in self.config
         self.mount = next(m["Destination"] for m in info["Mounts"] if m["Type"] == "volume")
-        self.container_address = next(
-            n["IPAddress"] for name, n in info["NetworkSettings"]["Networks"].items() if name.endswith("_dicom")
-        )
+        dicom = next(n for name, n in info["NetworkSettings"]["Networks"].items() if name.endswith("_dicom"))
+        self.container_address, self.dicom_gateway = dicom["IPAddress"], dicom["Gateway"]
         self.port = int(info["HostConfig"]["PortBindings"]["4242/tcp"][0]["HostPort"])
         self.postgres_image = host.inspect(self.postgres)["Config"]["Image"]
         self.aet = self.config["DicomAet"]
@@ -300,10 +302,11 @@ def deployed_rates(host, deployed, count):
             [sys.executable, str(SENDER), "make", f"{local}/c", str(count), str(count // 10), "IB-c"], check=True
         )
         remote_b = make_remote(host, "b", count)
+        register_host_sender(host, deployed)
         published = {"address": host.address, "port": deployed.port}
         a = measured(host, containers, "local", {**spec, **published, "dir": f"{local}/a", "associations": 1})
-        b = measured(host, containers, "host", {**spec, "address": deployed.container_address, "port": 4242,
-                                                "dir": remote_b, "associations": 1})  # fmt: skip
+        inside = {"calling": HOST_SENDER_AET, "address": deployed.container_address, "port": 4242}
+        b = measured(host, containers, "host", {**spec, **inside, "dir": remote_b, "associations": 1})
         c = measured(host, containers, "local", {**spec, **published, "dir": f"{local}/c", "associations": 4})
     print(f"\n1. Into the deployed server {deployed.server} ({deployed.image}), {count} instances each\n{HEADER}")
     print(row("(a) published port, from this machine", a, *containers))
@@ -373,21 +376,38 @@ def find_latency(host, deployed, sizes, backends, associations, rounds=30):
         scratch.close()
 
 
-def remove_sent(host, deployed):
-    """Delete what section 1 stored in the deployed server (patients IB-*)."""
-    script = r"""
+REST = r"""
 import base64, json, sys, urllib.request
-address, password = json.loads(sys.argv[1])
+address, password, steps = json.loads(sys.argv[1])
 auth = "Basic " + base64.b64encode(("admin:" + password).encode()).decode()
 def call(method, path, body=None):
     request = urllib.request.Request("http://%s:8042%s" % (address, path), method=method,
                                      data=None if body is None else json.dumps(body).encode())
     request.add_header("Authorization", auth)
     return json.loads(urllib.request.urlopen(request, timeout=120).read() or "null")
-for patient in call("POST", "/tools/find", {"Level": "Patient", "Query": {"PatientID": "IB-*"}}):
-    call("DELETE", "/patients/" + patient)
+for method, path, body in steps:
+    if method == "DELETE-FOUND":  # every resource a find answers
+        for found in call("POST", "/tools/find", body):
+            call("DELETE", path + found)
+    else:
+        call(method, path, body)
 """
-    host.python(script, json.dumps([deployed.container_address, deployed.password]))
+
+
+def rest(host, deployed, *steps):
+    """REST calls to the deployed server as its admin, from inside the host."""
+    host.python(REST, json.dumps([deployed.container_address, deployed.password, steps]))
+
+
+def register_host_sender(host, deployed):
+    modality = {"AET": HOST_SENDER_AET, "Host": deployed.dicom_gateway, "Port": 104}
+    rest(host, deployed, ("PUT", f"/modalities/{HOST_SENDER_MODALITY}", modality))
+
+
+def remove_sent(host, deployed):
+    """Delete what section 1 stored in the deployed server (patients IB-*) and the in-host sender's registration."""
+    rest(host, deployed, ("DELETE-FOUND", "/patients/", {"Level": "Patient", "Query": {"PatientID": "IB-*"}}),
+         ("DELETE", f"/modalities/{HOST_SENDER_MODALITY}", None))  # fmt: skip
 
 
 def main():
