@@ -66,6 +66,12 @@ def image_id(ref):
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
+def scratch_build(cache, scratch, **more):
+    """Variables for a build into this cache from the scratch base image and repository."""
+    variables = {"image_build_cache_dir": str(cache), "image_build_base_image": scratch["base"]}
+    return dict(variables, image_build_repository=scratch["repository"], **more)
+
+
 @pytest.fixture(scope="module")
 def scratch():
     """A repository of its own for the base image and the built images; every image in it removed after."""
@@ -146,11 +152,7 @@ def test_check_mode_with_a_missing_base_image_builds_nothing(tmp_path, scratch):
 def test_second_run_from_an_empty_cache_and_a_missing_base_builds_nothing(tmp_path, scratch):
     """Fresh machine: no cache, no base image. Run 1 creates both; run 2 must be a no-op with the same images."""
     cache = tmp_path / "cache"
-    variables = {
-        "image_build_cache_dir": str(cache),
-        "image_build_base_image": scratch["base"],
-        "image_build_repository": scratch["repository"],
-    }
+    variables = scratch_build(cache, scratch)
     assert image_id(scratch["base"]) is None
 
     first, one = play(tmp_path, variables)
@@ -185,12 +187,7 @@ def test_second_run_from_an_empty_cache_and_a_missing_base_builds_nothing(tmp_pa
 def test_a_build_without_enough_free_disk_is_refused_before_it_writes(tmp_path, scratch):
     """A new cache means a build, refused before its first write (only a missing base image is made first)."""
     cache = tmp_path / "cache"
-    variables = {
-        "image_build_cache_dir": str(cache),
-        "image_build_base_image": scratch["base"],
-        "image_build_repository": scratch["repository"],
-        "image_build_min_free_disk_mb": 1 << 40,
-    }
+    variables = scratch_build(cache, scratch, image_build_min_free_disk_mb=1 << 40)
     base_was_there = image_id(scratch["base"]) is not None
     proc, facts = play(tmp_path, variables)
     out = proc.stdout + proc.stderr
