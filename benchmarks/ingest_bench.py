@@ -377,7 +377,7 @@ def find_latency(host, deployed, sizes, backends, associations, rounds=30):
 
 
 REST = r"""
-import base64, json, sys, urllib.request
+import base64, json, sys, urllib.error, urllib.request
 address, password, steps = json.loads(sys.argv[1])
 auth = "Basic " + base64.b64encode(("admin:" + password).encode()).decode()
 def call(method, path, body=None):
@@ -389,6 +389,12 @@ for method, path, body in steps:
     if method == "DELETE-FOUND":  # every resource a find answers
         for found in call("POST", "/tools/find", body):
             call("DELETE", path + found)
+    elif method == "DELETE-IF-THERE":  # a run that failed early never made it
+        try:
+            call("DELETE", path)
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise
     else:
         call(method, path, body)
 """
@@ -407,7 +413,7 @@ def register_host_sender(host, deployed):
 def remove_sent(host, deployed):
     """Delete what section 1 stored in the deployed server (patients IB-*) and the in-host sender's registration."""
     rest(host, deployed, ("DELETE-FOUND", "/patients/", {"Level": "Patient", "Query": {"PatientID": "IB-*"}}),
-         ("DELETE", f"/modalities/{HOST_SENDER_MODALITY}", None))  # fmt: skip
+         ("DELETE-IF-THERE", f"/modalities/{HOST_SENDER_MODALITY}", None))  # fmt: skip
 
 
 def main():
