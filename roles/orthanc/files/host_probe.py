@@ -7,6 +7,11 @@ Run by tasks/preflight.yml as `python3 -c <this file> <request as JSON>`; prints
   running      the image id of request["container"] when that container exists, else ""
   volumes      {name: PG_VERSION in it, or ""} for the volumes labelled with request["project"] (compose's label)
   marker       the content of request["marker"] (the index volume after a PostgreSQL upgrade), or ""
+  stack        for request["compose"] {dir, project}: whether the project's compose file reads ("present"), whether the
+               running containers are what it describes ("current": compose's config hashes equal the containers'
+               labels, every container running and not unhealthy or starting), and the subnets of its DICOM network
+               ("dicom_subnets", None when there is no such network). tasks/run.yml decides from it whether to bring
+               the stack up: read before the project files are rendered, so a run that changes one brings it up anyway.
 Target-side code: Python 3.6+ and the standard library only.
 """
 
@@ -55,9 +60,37 @@ def inspect(kind, names):
     return found
 
 
+def stack(project_dir, project):
+    rc, out, _err = docker("compose", "--project-directory", project_dir, "config", "--hash", "*")
+    want = dict(line.split(" ", 1) for line in out.split("\n") if " " in line) if rc == 0 else {}
+    fmt = '{{.Label "com.docker.compose.service"}}|{{.Label "com.docker.compose.config-hash"}}|{{.State}}|{{.Status}}'
+    _rc, out, _err = docker("ps", "-a", "--filter", "label=com.docker.compose.project=" + project, "--format", fmt)
+    have = [line.split("|") for line in out.split("\n") if line.count("|") == 3]
+    current = (
+        bool(want)
+        and sorted(h[0] for h in have) == sorted(want)
+        and all(
+            h[1] == want[h[0]] and h[2] == "running" and "unhealthy" not in h[3] and "starting" not in h[3]
+            for h in have
+        )
+    )
+    # A network made before orthanc_dicom_subnet has no subnet of its own.
+    net_rc, out, _err = docker(
+        "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}", project + "_dicom"
+    )
+    return {"present": rc == 0, "current": current, "dicom_subnets": out.split() if net_rc == 0 else None}
+
+
 def main():
     request = json.loads(sys.argv[1])
-    answer = {"free": free_mib(request.get("disk_paths", [])), "images": {}, "running": "", "volumes": {}, "marker": ""}
+    answer = {
+        "free": free_mib(request.get("disk_paths", [])),
+        "images": {},
+        "running": "",
+        "volumes": {},
+        "marker": "",
+        "stack": {"present": False, "current": False, "dicom_subnets": None},
+    }
     rc, _out, err = docker("version", "--format", "{{.Server.Version}}")
     answer["engine"] = "" if rc == 0 else (err or "docker version exited %d" % rc)
     if answer["engine"]:
@@ -81,6 +114,8 @@ def main():
             answer["volumes"][volume["Name"]] = read(os.path.join(volume["Mountpoint"], "PG_VERSION"))
     if request.get("marker"):
         answer["marker"] = read(request["marker"])
+    if request.get("compose"):
+        answer["stack"] = stack(request["compose"]["dir"], request["compose"]["project"])
     print(json.dumps(answer))
 
 
