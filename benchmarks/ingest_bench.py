@@ -3,8 +3,9 @@
 On a converged lab host (`make demo`, or LAB_PREFIX=... lab), sends fresh CT instances (pydicom's CT_small.dcm,
 39 kB, new UIDs every time) as the lab's registered sender (LABSCU) and prints:
   1. instances/s into the deployed server (a) through the published DICOM port from this machine, (b) from
-     inside the host to the container's address, (c) with 4 parallel associations from this machine; with the
-     CPU time each party spent per instance (Orthanc, PostgreSQL, the sender), read from the containers' cgroups;
+     inside the host to the container's address, (c) with 4 parallel associations from this machine, (d)-(f) as
+     (a) with TCP_NODELAY and/or TCP_QUICKACK on the sender's socket (see TCP_NOTE); with the CPU time each party
+     spent per instance (Orthanc, PostgreSQL, the sender), read from the containers' cgroups;
   2. per tuning setting, the single-association rate (as in b) of a scratch server: the deployed image and
      configuration with that one setting changed, a fresh database each time, best of --rounds;
   3. /tools/find latency by PatientID at growing index sizes, PostgreSQL against SQLite (scratch servers).
@@ -38,6 +39,15 @@ SENDER_AET = "LABSCU"
 HOST_SENDER_AET, HOST_SENDER_MODALITY = "IBSCU", "ingest-bench-host"
 NET, PG, SCRATCH = "ingest-bench", "ingest-bench-pg", "ingest-bench-orthanc"
 BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-0123"
+# Rows (d)-(f) of section 1: the sender from (a) with TCP options on its socket (ingest_sender.py, "tcp").
+TCP_ROWS = {"d": ("nodelay", "sender TCP_NODELAY"), "e": ("quickack", "sender TCP_QUICKACK"),
+            "f": ("nodelay+quickack", "sender TCP_NODELAY + TCP_QUICKACK")}  # fmt: skip
+TCP_NOTE = """\
+  (d)-(f), two waits seen in tcpdump. (1) Orthanc (DCMTK, Nagle on) writes each C-STORE response as 12 bytes, then
+  the rest once the sender has ACKed those; a sender that delays that ACK (Linux: about 40 ms; pynetdicom and DCMTK
+  storescu alike) waits that long per instance: TCP_QUICKACK on the sender removes it, and so would TCP_NODELAY=1
+  in Orthanc's environment (DCMTK reads it) for every sender. (2) With Nagle on in the sender, about one request
+  in ten stalls some 90 ms halfway, though the sender has written it all: TCP_NODELAY on the sender removes it."""
 
 # name: (what it changes, the role variable, Orthanc settings, PostgreSQL database settings, extra)
 SETTINGS = {
@@ -295,12 +305,11 @@ def deployed_rates(host, deployed, count):
     containers = [deployed.server, deployed.postgres]
     spec = {"called": deployed.aet, "calling": SENDER_AET}
     with tempfile.TemporaryDirectory() as local:
-        subprocess.run(
-            [sys.executable, str(SENDER), "make", f"{local}/a", str(count), str(count // 10), "IB-a"], check=True
-        )
-        subprocess.run(
-            [sys.executable, str(SENDER), "make", f"{local}/c", str(count), str(count // 10), "IB-c"], check=True
-        )
+        for name in ("a", "c", *TCP_ROWS):
+            subprocess.run(
+                [sys.executable, str(SENDER), "make", f"{local}/{name}", str(count), str(count // 10), f"IB-{name}"],
+                check=True,
+            )
         remote_b = make_remote(host, "b", count)
         register_host_sender(host, deployed)
         published = {"address": host.address, "port": deployed.port}
@@ -308,11 +317,19 @@ def deployed_rates(host, deployed, count):
         inside = {"calling": HOST_SENDER_AET, "address": deployed.container_address, "port": 4242}
         b = measured(host, containers, "host", {**spec, **inside, "dir": remote_b, "associations": 1})
         c = measured(host, containers, "local", {**spec, **published, "dir": f"{local}/c", "associations": 4})
+        tuned = {
+            name: measured(host, containers, "local", {**spec, **published, "dir": f"{local}/{name}", "associations": 1,
+                                                       "tcp": tcp})
+            for name, (tcp, _label) in TCP_ROWS.items()
+        }  # fmt: skip
     print(f"\n1. Into the deployed server {deployed.server} ({deployed.image}), {count} instances each\n{HEADER}")
     print(row("(a) published port, from this machine", a, *containers))
     print(row("(b) container address, from inside the host", b, *containers))
     print(row("(c) published port, 4 associations", c, *containers))
-    print(f"  (a)/(b) = {a['rate'] / b['rate']:.2f}   (c)/(a) = {c['rate'] / a['rate']:.2f}")
+    for name, (_tcp, label) in TCP_ROWS.items():
+        print(row(f"({name}) as (a), {label}", tuned[name], *containers))
+    ratios = "".join(f"   ({name})/(a) = {tuned[name]['rate'] / a['rate']:.2f}" for name in TCP_ROWS)
+    print(f"  (a)/(b) = {a['rate'] / b['rate']:.2f}   (c)/(a) = {c['rate'] / a['rate']:.2f}{ratios}\n{TCP_NOTE}")
     return b
 
 
