@@ -43,11 +43,12 @@ BENCH_USER, BENCH_PASSWORD = "bench", "bench-password-0123"
 TCP_ROWS = {"d": ("nodelay", "sender TCP_NODELAY"), "e": ("quickack", "sender TCP_QUICKACK"),
             "f": ("nodelay+quickack", "sender TCP_NODELAY + TCP_QUICKACK")}  # fmt: skip
 TCP_NOTE = """\
-  (d)-(f), two waits seen in tcpdump. (1) Orthanc (DCMTK, Nagle on) writes each C-STORE response as 12 bytes, then
-  the rest once the sender has ACKed those; a sender that delays that ACK (Linux: about 40 ms; pynetdicom and DCMTK
-  storescu alike) waits that long per instance: TCP_QUICKACK on the sender removes it, and so would TCP_NODELAY=1
-  in Orthanc's environment (DCMTK reads it) for every sender. (2) With Nagle on in the sender, about one request
-  in ten stalls some 90 ms halfway, though the sender has written it all: TCP_NODELAY on the sender removes it."""
+  (d)-(f), two waits seen in tcpdump. (1) Orthanc (DCMTK) with Nagle on writes each C-STORE response as 12 bytes,
+  then the rest once the sender has ACKed those; a sender that delays that ACK (Linux: about 40 ms; pynetdicom and
+  DCMTK storescu alike) waits that long per instance. The role sets TCP_NODELAY=1 in Orthanc's environment (DCMTK
+  reads it; orthanc_dicom_tcp_no_delay, settings row dicom-nagle-on), which removes it for every sender, as
+  TCP_QUICKACK on the sender would. (2) With Nagle on in the sender, about one request in ten stalls some 90 ms
+  halfway, though the sender has written it all: only TCP_NODELAY on the sender removes it."""
 
 # name: (what it changes, the role variable, Orthanc settings, PostgreSQL database settings, extra)
 SETTINGS = {
@@ -68,6 +69,9 @@ SETTINGS = {
     "sqlite-index": ("SQLite index instead of PostgreSQL", "-", {"PostgreSQL": None}, {}, {}),
     "no-fsync-at-all": ("SyncStorageArea false + synchronous_commit off", "-", {"SyncStorageArea": False},
                         {"synchronous_commit": "off"}, {}),
+    # The deployed container's environment is the scratch server's (TCP_NODELAY=1 by default): this row drops it.
+    "dicom-nagle-on": ("TCP_NODELAY unset (DCMTK's default: Nagle on)", "orthanc_dicom_tcp_no_delay", {}, {},
+                       {"env_drop": ["TCP_NODELAY"]}),
 }  # fmt: skip
 
 FIND = r"""
@@ -152,6 +156,8 @@ class Deployed:
         self.password = host.run("cat", f"{project_dir}/secrets/admin-password")
         info = host.inspect(self.server)
         self.image, self.user = info["Config"]["Image"], info["Config"]["User"]
+        # What the role sets in the environment (DCMTK's TCP_NODELAY), given to the scratch servers too.
+        self.env = [e for e in info["Config"]["Env"] or [] if e.startswith("TCP_NODELAY=")]
         self.official = "Plugins" not in self.config
         self.mount = next(m["Destination"] for m in info["Mounts"] if m["Type"] == "volume")
         dicom = next(n for name, n in info["NetworkSettings"]["Networks"].items() if name.endswith("_dicom"))
@@ -247,7 +253,7 @@ class Scratch:
     def psql(self, sql, database="bench"):
         self.host.docker("exec", PG, "psql", "-q", "-U", BENCH_USER, "-d", database, "-c", sql)
 
-    def start(self, settings, database_settings=None, verbose=False, postgres=True):
+    def start(self, settings, database_settings=None, verbose=False, postgres=True, env_drop=()):
         self.databases += 1
         database = f"bench_{self.databases}"
         config = copy.deepcopy(self.deployed.config)
@@ -274,6 +280,9 @@ class Scratch:
                 "-v", f"{WORK}/cfg/orthanc.json:/etc/orthanc/orthanc.json:ro"]  # fmt: skip
         if self.deployed.user:
             argv += ["--user", self.deployed.user]
+        for entry in self.deployed.env:
+            if entry.split("=", 1)[0] not in env_drop:
+                argv += ["-e", entry]
         if verbose and self.deployed.official:
             argv += ["-e", "VERBOSE_ENABLED=true"]
         argv.append(self.deployed.image)
@@ -347,7 +356,8 @@ def settings_table(host, deployed, count, names, rounds):
                 results.setdefault(name, None)
                 continue
             postgres = settings.get("PostgreSQL", {}) is not None
-            database = scratch.start(settings, database_settings, extra.get("verbose", False), postgres)
+            database = scratch.start(settings, database_settings, extra.get("verbose", False), postgres,
+                                     extra.get("env_drop", ()))  # fmt: skip
             directory = make_remote(host, name, count)
             spec = {"called": deployed.aet, "calling": SENDER_AET, "address": scratch.address, "port": 4242,
                     "dir": directory, "associations": 1}  # fmt: skip
