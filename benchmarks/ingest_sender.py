@@ -5,7 +5,8 @@ runs the same code on this machine and inside a lab host (it copies this file an
     python3 ingest_sender.py send JSON                        # {files|dir, address, port, called, calling,
                                                               #  associations, first, last, tcp}; prints JSON
 Instances are copies of pydicom's CT_small.dcm with fresh UIDs; "send" sends files as they are on disk (no
-decoding), over N parallel associations, and reports the wall time, the statuses and its own CPU time.
+decoding), over N parallel associations (one process each), and reports the wall time, the statuses and its
+own CPU time (its processes' included).
 
 tcp (optional) sets TCP options on the sender's sockets: "nodelay" (TCP_NODELAY, no Nagle on what the sender
 writes), "quickack" (TCP_QUICKACK, re-armed at every poll: the sender ACKs each segment at once) or
@@ -16,10 +17,10 @@ nodelay removes a rarer one: with Nagle on, about one request in ten stalls some
 """
 
 import json
+import multiprocessing
 import resource
 import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -83,44 +84,54 @@ class TunedAE(AE):
         return sock
 
 
+def associate_and_send(spec, share):
+    """One association sending its share of the files: {status: count}."""
+    statuses = {}
+    ae = TunedAE(spec["calling"], spec.get("tcp"))
+    ae.add_requested_context(CTImageStorage)
+    assoc = ae.associate(spec["address"], spec["port"], ae_title=spec["called"])
+    if not assoc.is_established:
+        return {"no association": len(share)}
+    sent = 0
+    try:
+        for path in share:
+            answer = assoc.send_c_store(path)
+            key = str(int(answer.Status)) if "Status" in answer else "none"
+            sent += 1
+            statuses[key] = statuses.get(key, 0) + 1
+    except Exception as error:  # an aborted association: count what it did not send
+        statuses[f"not sent: {type(error).__name__}"] = len(share) - sent
+    finally:
+        assoc.release()
+    return statuses
+
+
+def cpu_seconds():
+    return sum(
+        r.ru_utime + r.ru_stime for r in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def send(spec):
     files = sorted(str(p) for p in Path(spec["dir"]).glob("*.dcm"))[spec.get("first", 0) : spec.get("last")]
     shares = [files[i :: spec["associations"]] for i in range(spec["associations"])]
-    statuses, lock = {}, threading.Lock()
-
-    def worker(share):
-        ae = TunedAE(spec["calling"], spec.get("tcp"))
-        ae.add_requested_context(CTImageStorage)
-        assoc = ae.associate(spec["address"], spec["port"], ae_title=spec["called"])
-        if not assoc.is_established:
-            with lock:
-                statuses["no association"] = statuses.get("no association", 0) + len(share)
-            return
-        sent = 0
-        try:
-            for path in share:
-                answer = assoc.send_c_store(path)
-                key = str(int(answer.Status)) if "Status" in answer else "none"
-                sent += 1
-                with lock:
-                    statuses[key] = statuses.get(key, 0) + 1
-        except Exception as error:  # an aborted association: count what it did not send
-            with lock:
-                statuses[f"not sent: {type(error).__name__}"] = len(share) - sent
-        finally:
-            assoc.release()
-
-    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = cpu_seconds()
     start = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    if len(shares) == 1:
+        results = [associate_and_send(spec, shares[0])]
+    else:
+        # One process per association, as separate modalities are: threads of one Python process would share its
+        # GIL, and the sender, not the server, would set the rate.
+        pool = multiprocessing.get_context("fork").Pool(len(shares))
+        results = pool.starmap(associate_and_send, [(spec, share) for share in shares])
+        pool.close()
+        pool.join()  # reaped, so RUSAGE_CHILDREN holds their CPU time
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
-    return {"count": len(files), "wall": wall, "statuses": statuses, "sender_cpu": used}
+    statuses = {}
+    for result in results:
+        for key, count in result.items():
+            statuses[key] = statuses.get(key, 0) + count
+    return {"count": len(files), "wall": wall, "statuses": statuses, "sender_cpu": cpu_seconds() - cpu}
 
 
 if __name__ == "__main__":
